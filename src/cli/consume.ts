@@ -1,0 +1,32 @@
+/** `tidings consume`: run a callback for every message of a queue, fedora-messaging style. */
+import type { Command } from '@commander-js/extra-typings';
+import { commandConfig, commandLogger, connectBus } from './context.js';
+import { loadCallback, CallbackError } from './callback.js';
+import { consumeSpecFrom, runConsumer } from './consuming.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function registerConsume(program: Command): void {
+  program
+    .command('consume')
+    .description('run a callback (FILE:EXPORT) for each message; exits with the code its end deserves')
+    .option('--routing-key <pattern>', 'topic pattern to bind (repeatable; * one word, # any)', collect)
+    .option('--queue-name <name>', 'durable queue to consume (default: from config, else a server-named queue)')
+    .option('--exchange <name>', 'exchange to bind to (default: publish_exchange)')
+    .option('--callback <file:export>', 'the handler: a module file and its export (default export when omitted)')
+    .option('--prefetch <n>', 'unacknowledged messages held at once (default: qos.prefetch_count)')
+    .option('--concurrency <n>', 'handlers running at once (default 1)')
+    .action(async (flags, command) => {
+      const config = commandConfig(command);
+      const logger = commandLogger(config, 'tidings-consume');
+      const spec = flags.callback ?? config.callback;
+      if (!spec) throw new CallbackError('no callback: give --callback FILE:EXPORT or set "callback" in the config');
+      const handler = await loadCallback(spec, { config: config.consumer_config, logger });
+      const bus = await connectBus(config, logger, 'tidings-consume');
+      try {
+        process.exitCode = await runConsumer(bus, consumeSpecFrom(flags, config, ['#']), handler, logger);
+      } finally {
+        await bus.close();
+      }
+    });
+}

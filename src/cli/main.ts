@@ -1,0 +1,57 @@
+/**
+ * The `tidings` command. Each subcommand lives in its own file; this one wires them, and turns every
+ * failure into one clear line on stderr and the exit code of src/cli/exit-codes.ts.
+ */
+import { createRequire } from 'node:module';
+import { Command, CommanderError } from '@commander-js/extra-typings';
+import { exitCodeFor, ExitCode } from './exit-codes.js';
+import { registerServe } from './serve.js';
+import { registerPublish } from './publish.js';
+import { registerConsume } from './consume.js';
+import { registerTail } from './tail.js';
+import { registerRecord } from './record.js';
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+export function buildProgram(): Command {
+  const program = new Command('tidings')
+    .description('Tidings: the message bus and notifications of a distribution\'s infrastructure')
+    .version(version)
+    .option('--url <url>', 'the bus: http://host:port of a tidings serve (env TIDINGS_URL; default http://127.0.0.1:8780)')
+    .option('--config <file>', 'TOML configuration (env TIDINGS_CONFIG)')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (env TIDINGS_LOG_LEVEL)')
+    .configureHelp({ showGlobalOptions: true })
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerServe(program as unknown as Command);
+  registerPublish(program as unknown as Command);
+  registerConsume(program as unknown as Command);
+  registerTail(program as unknown as Command);
+  registerRecord(program as unknown as Command);
+  return program as unknown as Command;
+}
+
+function report(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Help and version output are not failures; commander has already printed its message.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+      return ExitCode.ok;
+    }
+    return ExitCode.usage;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  process.stderr.write(`tidings: ${message}${typeof code === 'string' ? ` [${code}]` : ''}\n`);
+  if (process.env['TIDINGS_DEBUG'] && error instanceof Error && error.stack) process.stderr.write(error.stack + '\n');
+  return exitCodeFor(error);
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    process.exitCode = report(error);
+  }
+}
+
+await main();

@@ -1,0 +1,97 @@
+/**
+ * The commented example printed by `tidings config example`. Every key appears with its default;
+ * keys whose default TOML cannot write (null, or computed) are commented out. Loading it unchanged
+ * gives the defaults (a test holds it to that).
+ */
+export const EXAMPLE_CONFIG = `# Tidings configuration (TOML). Every key is optional; the values shown are the defaults.
+# Precedence: command-line flags, then TIDINGS_* environment variables, then this file.
+# fedora-messaging's config.toml keys are understood, so one file can serve both.
+
+# The bus: http://HOST:PORT for a "tidings serve" hub, or amqp(s)://USER:PASSWORD@HOST/VHOST for
+# RabbitMQ. Left commented out here on purpose: when url is not set anywhere, amqp_url is used.
+# Environment: TIDINGS_URL.
+# url = "http://127.0.0.1:8780"
+
+# fedora-messaging's broker URL; becomes the bus when url is not set. Environment: TIDINGS_AMQP_URL.
+# amqp_url = "amqp://guest:guest@localhost:5672/%2F"
+
+# The exchange messages are published to. Environment: TIDINGS_PUBLISH_EXCHANGE.
+publish_exchange = "amq.topic"
+
+# Prepended to every published topic, e.g. "org.fedoraproject.prod". Environment: TIDINGS_TOPIC_PREFIX.
+topic_prefix = ""
+
+# AMQP priority (0 to 255) set on published messages; unset means none.
+# publish_priority = 0
+
+# Seconds to wait for the broker to confirm a publish. Environment: TIDINGS_PUBLISH_TIMEOUT.
+publish_timeout = 30
+
+# Check that exchanges and queues exist instead of declaring them.
+passive_declares = false
+
+# The largest message body accepted, in bytes (at least 1024). Environment: TIDINGS_MAX_MESSAGE_BYTES.
+max_message_bytes = 1048576
+
+# Handler for "tidings consume": FILE:EXPORT.
+# callback = "./handlers.js:onMessage"
+
+# fatal, error, warn, info, debug, trace or silent. Environment: TIDINGS_LOG_LEVEL.
+log_level = "info"
+
+# Shown to the broker administrators, to tell connections apart.
+[client_properties]
+# app = "My Service"
+# app_url = "https://example.org/my-service"
+# app_contacts_email = "admin@example.org"
+
+# Exchanges to declare. Quote names that contain dots. Each key shows its default.
+[exchanges]
+# [exchanges."amq.topic"]
+# type = "topic"
+# durable = true
+# auto_delete = false
+# arguments = {}
+
+# Queues to declare. Each key shows its default.
+[queues]
+# [queues."my.queue"]
+# durable = true
+# auto_delete = false
+# exclusive = false
+# arguments = {}
+
+# Bindings of queues to exchanges; one [[bindings]] block per queue. None by default.
+# exchange defaults to publish_exchange.
+# [[bindings]]
+# queue = "my.queue"
+# exchange = "amq.topic"
+# routing_keys = ["org.example.#"]
+
+# Consumer prefetch: prefetch_size in bytes (0 = no limit), prefetch_count in messages.
+[qos]
+prefetch_size = 0
+prefetch_count = 10
+
+# Settings handed to the callback.
+[consumer_config]
+# example_key = "for my consumer"
+
+# Client certificate and CA for amqps:// connections; unset by default.
+[tls]
+# ca_cert = "/etc/tidings/cacert.pem"
+# certfile = "/etc/tidings/cert.pem"
+# keyfile = "/etc/tidings/key.pem"
+
+# fedora-messaging's logging.config dictionary: accepted, not used (see log_level).
+[log_config]
+
+# "tidings serve": the hub's address and storage.
+[serve]
+# HOST:PORT; IPv6 as "[::1]:8780". Environment: TIDINGS_LISTEN.
+listen = "127.0.0.1:8780"
+# Defaults to $XDG_DATA_HOME/tidings, else ~/.local/share/tidings. Environment: TIDINGS_DATA.
+# data_dir = "/var/lib/tidings"
+# "normal", or "full" to sync every write to disk. Environment: TIDINGS_DURABILITY.
+durability = "normal"
+`;

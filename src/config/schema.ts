@@ -1,0 +1,150 @@
+/**
+ * The JSON Schema of a configuration file (and of the overrides given by command-line flags).
+ * Every key is optional; defaults are filled in afterwards. A `description` completes the sentence
+ * `"key" must be …` in error messages, so it is written for the user, not for a reader of the schema.
+ */
+import { DURABILITIES, LOG_LEVELS } from './types.js';
+
+export type JsonSchema = Record<string, unknown>;
+
+/** Custom formats, registered with Ajv in validate.ts. */
+export const Formats = {
+  busUrl: 'tidings-bus-url',
+  amqpUrl: 'tidings-amqp-url',
+  listen: 'tidings-listen',
+} as const;
+
+const anyTable: JsonSchema = { type: 'object', description: 'a table' };
+const path: JsonSchema = { type: ['string', 'null'], minLength: 1, description: 'a file path' };
+
+const exchangeSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    type: { type: 'string', minLength: 1, description: 'an exchange type such as "topic", "fanout", "direct" or "headers"' },
+    durable: { type: 'boolean' },
+    auto_delete: { type: 'boolean' },
+    arguments: anyTable,
+  },
+};
+
+const queueSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    durable: { type: 'boolean' },
+    auto_delete: { type: 'boolean' },
+    exclusive: { type: 'boolean' },
+    arguments: anyTable,
+  },
+};
+
+const bindingSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['queue', 'routing_keys'],
+  properties: {
+    queue: { type: 'string', description: 'a queue name' },
+    exchange: { type: 'string', description: 'an exchange name' },
+    routing_keys: {
+      type: 'array',
+      minItems: 1,
+      items: { type: 'string', minLength: 1, description: 'a routing key such as "org.example.#"' },
+      description: 'a non-empty list of routing keys such as ["org.example.#"]',
+    },
+  },
+};
+
+export const CONFIG_SCHEMA: JsonSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    url: {
+      type: 'string',
+      format: Formats.busUrl,
+      description: 'the URL of the bus: http://HOST:PORT (a tidings serve hub) or amqp(s)://… (a broker)',
+    },
+    amqp_url: {
+      type: ['string', 'null'],
+      format: Formats.amqpUrl,
+      description: 'an amqp:// or amqps:// URL',
+    },
+    publish_exchange: { type: 'string', description: 'an exchange name' },
+    topic_prefix: {
+      type: 'string',
+      pattern: '^[^\\s*#]*$',
+      description: 'a topic prefix such as "org.fedoraproject.prod" (no spaces, no * or #)',
+    },
+    publish_priority: {
+      type: ['integer', 'null'],
+      minimum: 0,
+      maximum: 255,
+      description: 'an integer from 0 to 255',
+    },
+    publish_timeout: { type: 'number', exclusiveMinimum: 0, description: 'a number of seconds > 0' },
+    passive_declares: { type: 'boolean' },
+    max_message_bytes: { type: 'integer', minimum: 1024, description: 'an integer number of bytes >= 1024' },
+    client_properties: {
+      type: 'object',
+      additionalProperties: { type: 'string', description: 'a string' },
+    },
+    exchanges: { type: 'object', additionalProperties: exchangeSchema },
+    queues: { type: 'object', additionalProperties: queueSchema },
+    bindings: { type: 'array', items: bindingSchema },
+    qos: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        // The AMQP field widths: prefetch-size is a long, prefetch-count a short.
+        prefetch_size: { type: 'integer', minimum: 0, maximum: 4294967295, description: 'an integer number of bytes from 0 (no limit) to 4294967295' },
+        prefetch_count: { type: 'integer', minimum: 0, maximum: 65535, description: 'an integer from 0 to 65535' },
+      },
+    },
+    callback: {
+      type: ['string', 'null'],
+      pattern: '^.+:[A-Za-z_$][A-Za-z0-9_$]*$',
+      description: 'FILE:EXPORT, e.g. "./handlers.js:onMessage"',
+    },
+    consumer_config: { type: 'object' },
+    tls: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { ca_cert: path, certfile: path, keyfile: path },
+    },
+    // fedora-messaging configs carry a logging.config dict and a [monitoring] table; both are
+    // accepted so those files load unchanged, and neither is used.
+    log_config: {},
+    monitoring: { type: 'object' },
+    log_level: { type: 'string', enum: [...LOG_LEVELS] },
+    serve: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        listen: {
+          type: 'string',
+          format: Formats.listen,
+          description: 'HOST:PORT with a port from 0 to 65535, e.g. "127.0.0.1:8780" or "[::1]:8780"',
+        },
+        data_dir: { type: 'string', minLength: 1, description: 'a directory path' },
+        durability: { type: 'string', enum: [...DURABILITIES] },
+      },
+    },
+  },
+};
+
+/** The schema of the value at a path of keys (list indexes are skipped over), if the schema knows it. */
+export function schemaAt(keys: readonly string[]): JsonSchema | undefined {
+  let schema: JsonSchema | undefined = CONFIG_SCHEMA;
+  for (const key of keys) {
+    if (schema === undefined) return undefined;
+    const properties = schema['properties'] as Record<string, JsonSchema> | undefined;
+    const additional = schema['additionalProperties'];
+    const items = schema['items'] as JsonSchema | undefined;
+    if (properties?.[key] !== undefined) schema = properties[key];
+    else if (typeof additional === 'object' && additional !== null) schema = additional as JsonSchema;
+    else if (items !== undefined && /^\d+$/.test(key)) schema = items;
+    else return undefined;
+  }
+  return schema;
+}

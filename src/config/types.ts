@@ -1,0 +1,84 @@
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const DURABILITIES = ['normal', 'full'] as const;
+export type Durability = (typeof DURABILITIES)[number];
+
+export interface ExchangeConfig {
+  type: string;
+  durable: boolean;
+  auto_delete: boolean;
+  arguments: Record<string, unknown>;
+}
+
+export interface QueueConfig {
+  durable: boolean;
+  auto_delete: boolean;
+  exclusive: boolean;
+  arguments: Record<string, unknown>;
+}
+
+export interface BindingConfig {
+  queue: string;
+  exchange: string;
+  routing_keys: string[];
+}
+
+export interface QosConfig {
+  prefetch_size: number;
+  prefetch_count: number;
+}
+
+export interface TlsConfig {
+  ca_cert: string | null;
+  certfile: string | null;
+  keyfile: string | null;
+}
+
+export interface ServeConfig {
+  /** "HOST:PORT"; IPv6 hosts in brackets ("[::1]:8780"). */
+  listen: string;
+  data_dir: string;
+  durability: Durability;
+}
+
+/** The resolved configuration: every key present, defaults filled in. */
+export interface TidingsConfig {
+  /** The bus: 'http://host:port' (a `tidings serve` hub) or amqp(s)://… */
+  url: string;
+  /** fedora-messaging's key; becomes `url` when `url` is not given anywhere. */
+  amqp_url: string | null;
+  publish_exchange: string;
+  topic_prefix: string;
+  publish_priority: number | null;
+  /** Seconds. */
+  publish_timeout: number;
+  passive_declares: boolean;
+  max_message_bytes: number;
+  client_properties: Record<string, string>;
+  exchanges: Record<string, ExchangeConfig>;
+  queues: Record<string, QueueConfig>;
+  bindings: BindingConfig[];
+  qos: QosConfig;
+  /** 'FILE:EXPORT' */
+  callback: string | null;
+  consumer_config: Record<string, unknown>;
+  tls: TlsConfig;
+  /** Accepted because fedora-messaging configs carry a logging dict; not used. */
+  log_config: unknown;
+  log_level: LogLevel;
+  serve: ServeConfig;
+}
+
+/** Every key optional, at every depth; lists are replaced whole, so their items stay complete. */
+export type DeepPartial<T> = T extends readonly (infer Item)[]
+  ? Item[]
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+/** A binding as written in a file or given as an override: `exchange` defaults to publish_exchange. */
+export type BindingInput = Omit<BindingConfig, 'exchange'> & { exchange?: string };
+
+/** What loadConfig accepts as overrides (from command-line flags). */
+export type ConfigOverrides = Omit<DeepPartial<TidingsConfig>, 'bindings'> & { bindings?: BindingInput[] };

@@ -1,0 +1,75 @@
+/**
+ * `connect(url)`: the one call a service makes to get a Bus. The URL picks the transport:
+ *   http(s)://host:port   a running `tidings serve` (its embedded broker, over WebSocket)
+ *   embedded:DIR          an embedded broker inside this process, stored in DIR
+ *   memory:               an embedded broker inside this process, in memory (tests)
+ */
+import { Bus, ConfigurationError, type BusOptions, type Transport } from './bus/index.js';
+import { EmbeddedBroker, EmbeddedConnection, type Durability } from './transports/embedded/index.js';
+import { HubTransport } from './transports/hub/index.js';
+
+export const DEFAULT_URL = 'http://127.0.0.1:8780';
+
+export interface ConnectOptions extends BusOptions {
+  /** Names this client in the broker's view of its connections. */
+  readonly name?: string;
+  readonly connectTimeoutMs?: number;
+  /** For embedded: URLs. */
+  readonly durability?: Durability;
+}
+
+export async function openTransport(url: string, options: ConnectOptions = {}): Promise<Transport> {
+  const scheme = url.slice(0, url.indexOf(':') + 1).toLowerCase();
+  switch (scheme) {
+    case 'http:':
+    case 'https:':
+      return HubTransport.connect(url, {
+        ...(options.name ? { name: options.name } : {}),
+        ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+      });
+    case 'embedded:':
+    case 'memory:': {
+      const dataDir = scheme === 'embedded:' ? url.slice('embedded:'.length).replace(/^\/\//, '') : undefined;
+      if (scheme === 'embedded:' && !dataDir) {
+        throw new ConfigurationError('an embedded: URL needs a data directory, e.g. embedded:/var/lib/tidings');
+      }
+      const broker = new EmbeddedBroker({
+        ...(dataDir ? { dataDir } : {}),
+        ...(options.durability ? { durability: options.durability } : {}),
+        ...(options.logger ? { logger: options.logger } : {}),
+      });
+      return new OwningEmbeddedConnection(broker, options.name);
+    }
+    case 'amqp:':
+    case 'amqps:':
+      throw new ConfigurationError(
+        `${scheme}// URLs need the AMQP transport, which this build of Tidings does not include yet: ` +
+          'use a `tidings serve` URL (http://host:port) for now',
+      );
+    default:
+      throw new ConfigurationError(
+        `cannot tell which bus ${JSON.stringify(url)} names: use http://host:port (tidings serve), embedded:DIR or memory:`,
+      );
+  }
+}
+
+/** An in-process broker that lives exactly as long as its one connection. */
+class OwningEmbeddedConnection extends EmbeddedConnection {
+  private readonly ownedBroker: EmbeddedBroker;
+
+  constructor(broker: EmbeddedBroker, name?: string) {
+    super(broker, name ? { name } : {});
+    this.ownedBroker = broker;
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    this.ownedBroker.close();
+  }
+}
+
+/** Connects to the bus at `url` (default: a local `tidings serve`). */
+export async function connect(url: string = DEFAULT_URL, options: ConnectOptions = {}): Promise<Bus> {
+  const transport = await openTransport(url, options);
+  return new Bus(transport, options);
+}

@@ -1,0 +1,3 @@
+export { createGateway } from './server.js';
+export type { Gateway, GatewayOptions } from './server.js';
+export type { ReadinessCheck } from './health.js';

@@ -1,0 +1,66 @@
+/**
+ * The one HTTP server of `tidings serve`: health, the hub WebSocket for other processes' bus
+ * clients, and (in later parts) the publish API, streams, the archive API and the web UI.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import websocket from '@fastify/websocket';
+import type { WebSocket } from 'ws';
+import type { Logger } from 'pino';
+import { registerHealthRoutes, type ReadinessCheck } from './health.js';
+
+export interface GatewayOptions {
+  readonly logger: Logger;
+  readonly readiness: readonly ReadinessCheck[];
+  /** The hub endpoint: where other processes' bus clients connect. */
+  readonly hub?: {
+    readonly path: string;
+    readonly maxFrameBytes: number;
+    accept(socket: WebSocket, remote: string): void;
+  };
+}
+
+export interface Gateway {
+  readonly app: FastifyInstance;
+  /** Starts listening; resolves with the base URL. */
+  listen(host: string, port: number): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    // Graceful close: stop accepting, let in-flight requests finish.
+    forceCloseConnections: 'idle',
+  });
+  await app.register(websocket, {
+    options: { maxPayload: options.hub?.maxFrameBytes ?? 1024 * 1024, perMessageDeflate: false },
+  });
+  registerHealthRoutes(app, options.readiness);
+
+  const hub = options.hub;
+  if (hub) {
+    const sockets = new Set<WebSocket>();
+    app.get(hub.path, { websocket: true }, (socket, request) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+      hub.accept(socket, `${request.ip}:${request.socket.remotePort ?? 0}`);
+    });
+    // Hub clients hold their sockets open: close them so the server can stop.
+    app.addHook('preClose', async () => {
+      for (const socket of sockets) socket.close(1001, 'tidings serve is stopping');
+    });
+  }
+
+  return {
+    app,
+    async listen(host: string, port: number): Promise<string> {
+      await app.listen({ host, port });
+      const address = app.server.address();
+      const actualPort = typeof address === 'object' && address ? address.port : port;
+      const shownHost = host.includes(':') ? `[${host}]` : host;
+      return `http://${shownHost}:${actualPort}`;
+    },
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * The server end of the hub protocol: one embedded-broker connection per WebSocket. When the socket
+ * goes, so does the connection: unsettled deliveries return to their queues and exclusive queues
+ * are deleted.
+ */
+import type { WebSocket } from 'ws';
+import type { Logger } from 'pino';
+import { assertValidTopic, MessageTooLargeError, TidingsError } from '../../message/index.js';
+import type { Delivery, RawMessage, Subscription } from '../../bus/index.js';
+import { EmbeddedConnection, type EmbeddedBroker } from '../embedded/index.js';
+import { HUB_PROTOCOL_VERSION, type HubClientFrame, type HubRequest, type HubServerFrame } from './protocol.js';
+
+export interface HubServerOptions {
+  readonly broker: EmbeddedBroker;
+  readonly logger: Logger;
+  readonly maxBodyBytes: number;
+}
+
+class ProtocolError extends TidingsError {
+  readonly code = 'PROTOCOL_ERROR';
+}
+
+/** Serves one client socket until it closes. */
+export function serveHubSocket(socket: WebSocket, remote: string, options: HubServerOptions): void {
+  const connection = new EmbeddedConnection(options.broker, { address: remote, name: remote });
+  const deliveries = new Map<number, Delivery>();
+  let nextTag = 1;
+  const log = options.logger.child({ client: remote });
+
+  const send = (frame: HubServerFrame): void => {
+    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
+  };
+
+  const reply = (rid: number, work: Promise<unknown>): void => {
+    work.then(
+      (result) => send(result === undefined ? { op: 'ok', rid } : { op: 'ok', rid, result }),
+      (error: unknown) => send(errorFrame(rid, error)),
+    );
+  };
+
+  const handleRequest = (frame: HubRequest): void => {
+    switch (frame.op) {
+      case 'hello':
+        if (frame.version !== HUB_PROTOCOL_VERSION) {
+          send(errorFrame(frame.rid, new ProtocolError(`hub protocol ${frame.version} is not supported (this server speaks ${HUB_PROTOCOL_VERSION}): use the same Tidings version on both ends`)));
+          socket.close(1002, 'protocol version');
+          return;
+        }
+        log.debug({ name: frame.name }, 'hub client connected');
+        return send({ op: 'ok', rid: frame.rid, result: { version: HUB_PROTOCOL_VERSION } });
+      case 'declareExchange':
+        return reply(frame.rid, connection.declareExchange(frame.exchange));
+      case 'declareQueue':
+        return reply(frame.rid, connection.declareQueue(frame.queue));
+      case 'bind':
+        return reply(frame.rid, connection.bindQueue(frame.queue, frame.exchange, frame.pattern));
+      case 'unbind':
+        return reply(frame.rid, connection.unbindQueue(frame.queue, frame.exchange, frame.pattern));
+      case 'deleteQueue':
+        return reply(frame.rid, connection.deleteQueue(frame.queue, { ifEmpty: frame.ifEmpty, ifUnused: frame.ifUnused }));
+      case 'publish':
+        return reply(frame.rid, publish(frame.message, frame.exchange, frame.mandatory));
+      case 'consume': {
+        const ctag = String(frame.ctag);
+        if (subscriptions.has(ctag)) {
+          return send(errorFrame(frame.rid, new ProtocolError(`consumer tag "${ctag}" is already in use on this connection`)));
+        }
+        const listener = (delivery: Delivery): void => {
+          const tag = nextTag++;
+          deliveries.set(tag, delivery);
+          send({
+            op: 'deliver',
+            ctag,
+            tag,
+            queue: delivery.queue,
+            exchange: delivery.exchange,
+            redelivered: delivery.redelivered,
+            message: delivery.message,
+          });
+        };
+        const consuming = connection.consume({ queue: frame.queue, prefetch: frame.prefetch }, listener).then((subscription) => {
+          subscriptions.set(ctag, subscription);
+          void subscription.ended.then((error) => {
+            subscriptions.delete(ctag);
+            if (error) send({ op: 'cancelled', ctag, code: codeOf(error), message: error.message });
+          });
+        });
+        return reply(frame.rid, consuming);
+      }
+      case 'cancel': {
+        const subscription = subscriptions.get(frame.ctag);
+        return reply(frame.rid, subscription ? subscription.cancel() : Promise.resolve());
+      }
+    }
+  };
+
+  const subscriptions = new Map<string, Subscription>();
+
+  const publish = async (message: RawMessage, exchange?: string, mandatory?: boolean): Promise<void> => {
+    assertValidTopic(message.topic);
+    const size = Buffer.byteLength(message.body);
+    if (size > options.maxBodyBytes) throw new MessageTooLargeError(size, options.maxBodyBytes, message.topic);
+    await connection.publish(message, { ...(exchange ? { exchange } : {}), ...(mandatory ? { mandatory } : {}) });
+  };
+
+  const settle = (frame: Extract<HubClientFrame, { tag: number }>): void => {
+    const delivery = deliveries.get(frame.tag);
+    if (!delivery) return; // already settled, or its consumer ended and the message went back
+    deliveries.delete(frame.tag);
+    if (frame.op === 'ack') delivery.ack();
+    else if (frame.op === 'requeue') delivery.requeue();
+    else delivery.deadLetter(String(frame.reason).slice(0, 2000));
+  };
+
+  socket.on('message', (data, isBinary) => {
+    let frame: HubClientFrame;
+    try {
+      if (isBinary) throw new ProtocolError('binary frames are not part of the hub protocol');
+      frame = JSON.parse(data.toString()) as HubClientFrame;
+      if (typeof frame !== 'object' || frame === null || typeof frame.op !== 'string') {
+        throw new ProtocolError('a frame must be a JSON object with an "op"');
+      }
+    } catch (error) {
+      log.warn({ err: error }, 'unreadable hub frame; closing the connection');
+      socket.close(1007, 'unreadable frame');
+      return;
+    }
+    if (frame.op === 'ack' || frame.op === 'requeue' || frame.op === 'dead') settle(frame);
+    else if ('rid' in frame && typeof frame.rid === 'number') handleRequest(frame);
+    else socket.close(1008, `unknown op ${String(frame.op).slice(0, 40)}`);
+  });
+
+  socket.on('close', () => {
+    deliveries.clear();
+    void connection.close();
+    log.debug('hub client disconnected');
+  });
+  socket.on('error', (error) => log.warn({ err: error }, 'hub socket error'));
+}
+
+function codeOf(error: unknown): string {
+  return error instanceof TidingsError ? error.code : 'INTERNAL';
+}
+
+function errorFrame(rid: number, error: unknown): HubServerFrame {
+  return { op: 'error', rid, code: codeOf(error), message: error instanceof Error ? error.message : String(error) };
+}
