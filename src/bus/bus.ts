@@ -10,6 +10,7 @@ import {
   type MessageInit,
 } from '../message/index.js';
 import { silentLogger } from '../log/index.js';
+import { DeadlineQueue } from './deadlines.js';
 import { BusClosedError, DeclareError } from './errors.js';
 import { Consumer, type MessageHandler } from './consumer.js';
 import { prepareMessage, publishConfirmed, type PublishCallOptions, type PublishSettings } from './publisher.js';
@@ -73,6 +74,7 @@ export class Bus {
       maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       timeoutMs: options.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS,
       priority: options.publishPriority ?? null,
+      deadlines: new DeadlineQueue(),
     };
   }
 

@@ -6,13 +6,16 @@
 import type { Logger } from 'pino';
 import {
   decodeBody,
+  Header,
+  type Body,
   type DerivedFacts,
+  type Headers,
   type Message,
   type SchemaRegistry,
 } from '../message/index.js';
 import { HandlerError } from './errors.js';
 import type { Drop, HaltConsumer } from './outcomes.js';
-import type { Delivery, Subscription } from './transport.js';
+import type { Delivery, RawMessage, Subscription } from './transport.js';
 
 /** A message as a handler receives it: the message plus what its schema derives and where it came from. */
 export interface ReceivedMessage extends Message {
@@ -21,7 +24,45 @@ export interface ReceivedMessage extends Message {
   readonly facts: DerivedFacts;
 }
 
+/** A received message; its facts are derived on first use, since many handlers never ask. */
+class DeliveredMessage implements ReceivedMessage {
+  readonly id: string;
+  readonly topic: string;
+  readonly headers: Headers;
+  readonly priority?: number;
+  readonly queue: string;
+  readonly redelivered: boolean;
+  private derived: DerivedFacts | undefined;
+
+  constructor(
+    raw: RawMessage,
+    readonly body: Body,
+    delivery: Delivery,
+    private readonly registry: SchemaRegistry,
+  ) {
+    this.id = raw.id;
+    this.topic = raw.topic;
+    this.headers = raw.headers;
+    if (raw.priority !== undefined) this.priority = raw.priority;
+    this.queue = delivery.queue;
+    this.redelivered = delivery.redelivered;
+  }
+
+  get facts(): DerivedFacts {
+    return (this.derived ??= this.registry.facts(this));
+  }
+
+  toJSON(): Message {
+    const { id, topic, headers, body, queue } = this;
+    return { id, topic, headers, body, queue, ...(this.priority !== undefined ? { priority: this.priority } : {}) };
+  }
+}
+
 export type MessageHandler = (message: ReceivedMessage) => unknown;
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}
 
 export type ConsumerEndReason = 'cancelled' | 'halted' | 'handler-failed' | 'broker';
 
@@ -80,43 +121,45 @@ export class Consumer {
     while (!this.stopping && this.inFlight < this.settings.concurrency && this.waiting.length > 0) {
       const delivery = this.waiting.shift()!;
       this.inFlight++;
-      void this.handle(delivery).finally(() => {
+      const pending = this.handle(delivery);
+      if (pending) {
+        void pending.then(this.handled);
+      } else {
         this.inFlight--;
         if (this.inFlight === 0) this.idle?.();
-        this.pump();
-      });
+      }
     }
   }
+
+  private readonly handled = (): void => {
+    this.inFlight--;
+    if (this.inFlight === 0) this.idle?.();
+    this.pump();
+  };
 
   private decode(delivery: Delivery): ReceivedMessage | string {
     const raw = delivery.message;
     try {
       const body = decodeBody(raw.body, raw.topic);
-      const message: Message = {
-        id: raw.id,
-        topic: raw.topic,
-        headers: raw.headers,
-        body,
-        queue: delivery.queue,
-        ...(raw.priority !== undefined ? { priority: raw.priority } : {}),
-      };
+      const message = new DeliveredMessage(raw, body, delivery, this.settings.registry);
       const { registry } = this.settings;
-      const facts = registry.facts(message);
-      if (!facts.schemaKnown) this.warnUnknownSchema(facts.schema, raw.topic);
-      registry.validate(message);
-      return { ...message, queue: delivery.queue, redelivered: delivery.redelivered, facts };
+      const resolved = registry.validate(message);
+      if (!resolved.known) this.warnUnknownSchema(raw.headers, raw.topic);
+      return message;
     } catch (error) {
       return error instanceof Error ? error.message : String(error);
     }
   }
 
-  private warnUnknownSchema(schema: string, topic: string): void {
+  private warnUnknownSchema(headers: Headers, topic: string): void {
+    const schema = String(headers[Header.schema] ?? '(none)');
     if (this.warnedSchemas.has(schema)) return;
     this.warnedSchemas.add(schema);
     this.settings.logger.warn({ schema, topic }, 'unknown schema: reading the message with the base schema');
   }
 
-  private async handle(delivery: Delivery): Promise<void> {
+  /** Runs the handler; returns a promise only when the handler did (most handlers of a busy bus do not). */
+  private handle(delivery: Delivery): Promise<void> | undefined {
     const message = this.decode(delivery);
     if (typeof message === 'string') {
       this.settings.logger.warn(
@@ -124,14 +167,23 @@ export class Consumer {
         'undecodable message dead-lettered',
       );
       delivery.deadLetter(message);
-      return;
+      return undefined;
     }
+    let result: unknown;
     try {
-      await this.handler(message);
-      delivery.ack();
+      result = this.handler(message);
     } catch (error) {
       this.settle(delivery, message, error);
+      return undefined;
     }
+    if (!isPromiseLike(result)) {
+      delivery.ack();
+      return undefined;
+    }
+    return Promise.resolve(result).then(
+      () => delivery.ack(),
+      (error: unknown) => this.settle(delivery, message, error),
+    );
   }
 
   /**

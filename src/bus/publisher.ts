@@ -2,13 +2,14 @@
  * Turning what a service wants to say into a checked raw message, and waiting for the broker's word.
  */
 import {
-  checkMessage,
   createMessage,
   encodeBody,
+  encodeCheckedBody,
   type Message,
   type MessageInit,
   type SchemaRegistry,
 } from '../message/index.js';
+import type { DeadlineQueue } from './deadlines.js';
 import { PublishTimeoutError } from './errors.js';
 import type { RawMessage, Transport } from './transport.js';
 
@@ -20,6 +21,8 @@ export interface PublishSettings {
   readonly maxBodyBytes: number;
   readonly timeoutMs: number;
   readonly priority: number | null;
+  /** Publish timeouts of this bus, on one timer. */
+  readonly deadlines: DeadlineQueue;
 }
 
 export interface PublishCallOptions {
@@ -32,16 +35,28 @@ export interface PublishCallOptions {
 }
 
 export function applyTopicPrefix(prefix: string, topic: string): string {
+  if (prefix === '') return topic;
   const trimmed = prefix.replace(/\.+$/, '');
   return trimmed ? `${trimmed}.${topic}` : topic;
 }
 
-/** Builds the message (id, headers, derived facts) and checks it against every rule and its schema. */
+/** The JSON text of prepared messages' bodies: encoded once, to check the size, and sent as is. */
+const encodedBodies = new WeakMap<Message, string>();
+
+/**
+ * Builds the message (id, headers, derived facts) and checks it against every rule: the envelope
+ * (createMessage), the size limit and the body's schema.
+ */
 export function prepareMessage(init: MessageInit, settings: PublishSettings, raw = false): Message {
   const topic = raw ? init.topic : applyTopicPrefix(settings.topicPrefix, init.topic);
   const priority = init.priority ?? settings.priority ?? undefined;
-  const message = createMessage({ ...init, topic, ...(priority !== undefined ? { priority } : {}) }, settings.registry);
-  checkMessage(message, { registry: settings.registry, maxBodyBytes: settings.maxBodyBytes });
+  const unchanged = topic === init.topic && priority === init.priority;
+  const message = createMessage(
+    unchanged ? init : { ...init, topic, ...(priority !== undefined ? { priority } : {}) },
+    settings.registry,
+  );
+  encodedBodies.set(message, encodeCheckedBody(message, settings.maxBodyBytes));
+  settings.registry.validate(message);
   return message;
 }
 
@@ -50,30 +65,37 @@ export function toRawMessage(message: Message): RawMessage {
     id: message.id,
     topic: message.topic,
     headers: message.headers,
-    body: encodeBody(message.body),
+    body: encodedBodies.get(message) ?? encodeBody(message.body),
     ...(message.priority !== undefined ? { priority: message.priority } : {}),
   };
 }
 
 /** Publishes and waits for the confirmation, failing with PublishTimeoutError when it is late. */
-export async function publishConfirmed(
+export function publishConfirmed(
   transport: Transport,
   message: Message,
   settings: PublishSettings,
   options: PublishCallOptions,
 ): Promise<void> {
   const timeoutMs = options.timeout ?? settings.timeoutMs;
-  const confirmed = transport.publish(toRawMessage(message), {
-    exchange: settings.exchange,
-    ...(options.mandatory ? { mandatory: true } : {}),
+  return new Promise<void>((resolve, reject) => {
+    const deadline = settings.deadlines.add(timeoutMs, () =>
+      reject(new PublishTimeoutError(message.topic, timeoutMs, transport.address)),
+    );
+    transport
+      .publish(toRawMessage(message), {
+        exchange: settings.exchange,
+        ...(options.mandatory ? { mandatory: true } : {}),
+      })
+      .then(
+        () => {
+          deadline.done();
+          resolve();
+        },
+        (error: unknown) => {
+          deadline.done();
+          reject(error);
+        },
+      );
   });
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new PublishTimeoutError(message.topic, timeoutMs, transport.address)), timeoutMs);
-  });
-  try {
-    await Promise.race([confirmed, timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

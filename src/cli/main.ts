@@ -10,6 +10,7 @@ import { registerPublish } from './publish.js';
 import { registerConsume } from './consume.js';
 import { registerTail } from './tail.js';
 import { registerRecord } from './record.js';
+import { registerConfig } from './config.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerConsume(program as unknown as Command);
   registerTail(program as unknown as Command);
   registerRecord(program as unknown as Command);
+  registerConfig(program as unknown as Command);
   return program as unknown as Command;
 }
 

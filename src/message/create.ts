@@ -17,7 +17,7 @@ import {
 } from './message.js';
 import { describeJsonType, describeNotNonEmptyString, isPlainObject, quote } from './json.js';
 import { type ResolvedSchema, type SchemaRegistry } from './registry.js';
-import { deriveFacts, LIST_FACTS, type MessageSchema } from './schema.js';
+import { deriveListFacts, LIST_FACTS, type MessageSchema } from './schema.js';
 import { parseSeverity } from './severity.js';
 import { formatSentAt, parseSentAt } from './time.js';
 import { assertValidTopic, MAX_TOPIC_BYTES } from './topic.js';
@@ -74,7 +74,7 @@ export function createMessage(init: MessageInit, registry: SchemaRegistry): Mess
   };
   // Fact headers already present are kept: they may come from a Python schema this process does
   // not know, and dropping them would break routing on a headers exchange.
-  const facts = deriveFacts(schema, message);
+  const facts = deriveListFacts(schema, message);
   for (const fact of LIST_FACTS) {
     for (const value of facts[fact]) {
       const name = FactHeaderPrefix[fact] + value;
@@ -99,7 +99,16 @@ export function checkMessage(message: Message, options: CheckOptions): ResolvedS
   assertValidTopic(message.topic);
   assertBodyIsObject(message.body, message.topic);
   assertValidId(message.id, message.topic);
-  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  encodeCheckedBody(message, options.maxBodyBytes);
+  return options.registry.validate(message);
+}
+
+/**
+ * The body as JSON text, checked against the size limit: what publishing sends, computed once.
+ * Throws MessageFormatError when the body cannot be JSON, MessageTooLargeError when it is too big.
+ */
+export function encodeCheckedBody(message: Message, maxBodyBytes = DEFAULT_MAX_BODY_BYTES): string {
+  const limit = maxBodyBytes;
   let json: string;
   try {
     json = JSON.stringify(message.body);
@@ -115,7 +124,7 @@ export function checkMessage(message: Message, options: CheckOptions): ResolvedS
     const size = Buffer.byteLength(json, 'utf8');
     if (size > limit) throw new MessageTooLargeError(size, limit, message.topic);
   }
-  return options.registry.validate(message);
+  return json;
 }
 
 /**

@@ -29,7 +29,7 @@ export { topicMatches, TopicMatcher } from './topic-matcher.js';
 export { parseSeverity, severityName, isSeverityLevel } from './severity.js';
 export { formatSentAt, parseSentAt } from './time.js';
 
-export { baseSchema, defineSchema, deriveFacts, summarizeBody, LIST_FACTS } from './schema.js';
+export { baseSchema, defineSchema, deriveFacts, deriveListFacts, summarizeBody, LIST_FACTS } from './schema.js';
 export type {
   MessageSchema,
   SchemaDefinition,
@@ -42,7 +42,7 @@ export type {
 export { SchemaRegistry, defaultRegistry } from './registry.js';
 export type { ResolvedSchema } from './registry.js';
 
-export { createMessage, checkMessage, DEFAULT_MAX_BODY_BYTES } from './create.js';
+export { createMessage, checkMessage, encodeCheckedBody, DEFAULT_MAX_BODY_BYTES } from './create.js';
 export type { MessageInit, CheckOptions } from './create.js';
 export { formatMessageLine, parseMessageLine, decodeBody, encodeBody } from './codec.js';
 export type { ParsedMessage } from './codec.js';

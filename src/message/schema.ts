@@ -4,7 +4,7 @@
  * strangers, so `deriveFacts` calls those functions defensively: a function that throws or returns
  * the wrong type counts as returning the default, and lists come back de-duplicated and sorted.
  */
-import { type Body, BASE_SCHEMA_NAME, type FactName, type Message, Severity, type SeverityLevel } from './message.js';
+import { type Body, BASE_SCHEMA_NAME, FactHeaderPrefix, type FactName, type Message, Severity, type SeverityLevel } from './message.js';
 import { categoryOf } from './topic.js';
 import { cutAt, isPlainObject } from './json.js';
 import { parseSeverity } from './severity.js';
@@ -59,7 +59,23 @@ export interface SchemaFacts {
 export const LIST_FACTS: readonly FactName[] = ['usernames', 'groups', 'packages', 'containers', 'modules', 'flatpaks'];
 
 const SUMMARY_MAX_CHARS = 160;
-const noList: ListFact = () => [];
+/**
+ * The facts a publisher declared in its routing headers (`fedora_messaging_user_alice: true`). The
+ * base schema reads these: for a message whose schema this process does not know, they are the
+ * publisher's own statement of who and what the message concerns.
+ */
+function declaredInHeaders(fact: FactName): ListFact {
+  const prefix = FactHeaderPrefix[fact];
+  return (message: Message) => {
+    const values: string[] = [];
+    for (const name in message.headers) {
+      if (name.length > prefix.length && name.startsWith(prefix) && message.headers[name] === true) {
+        values.push(name.slice(prefix.length));
+      }
+    }
+    return values;
+  };
+}
 const noText: OptionalTextFact = () => null;
 
 /** A body on one line: `key=value` pairs, nested values as compact JSON, at most 160 characters. */
@@ -104,12 +120,12 @@ export const baseSchema: MessageSchema = Object.freeze({
   url: noText,
   app: (message: Message) => categoryOf(message.topic),
   agent: (message: Message) => firstString(message.body, ['agent', 'username', 'user']),
-  usernames: noList,
-  groups: noList,
-  packages: noList,
-  containers: noList,
-  modules: noList,
-  flatpaks: noList,
+  usernames: declaredInHeaders('usernames'),
+  groups: declaredInHeaders('groups'),
+  packages: declaredInHeaders('packages'),
+  containers: declaredInHeaders('containers'),
+  modules: declaredInHeaders('modules'),
+  flatpaks: declaredInHeaders('flatpaks'),
 });
 
 /** A schema from its definition; what the definition leaves out comes from the base schema. */
@@ -169,6 +185,18 @@ export function deriveFacts(schema: MessageSchema, message: Message): SchemaFact
   };
 }
 
+/** Only the list facts (usernames, packages…): what publishing needs for its routing headers. */
+export function deriveListFacts(schema: MessageSchema, message: Message): Pick<SchemaFacts, (typeof LIST_FACTS)[number]> {
+  return {
+    usernames: listOf(schema.usernames, message),
+    groups: listOf(schema.groups, message),
+    packages: listOf(schema.packages, message),
+    containers: listOf(schema.containers, message),
+    modules: listOf(schema.modules, message),
+    flatpaks: listOf(schema.flatpaks, message),
+  };
+}
+
 function textOr<D extends string | null>(fact: OptionalTextFact, message: Message, fallback: () => D): string | D {
   try {
     const value = fact(message);
@@ -185,7 +213,7 @@ function listOf(fact: ListFact, message: Message): string[] {
   } catch {
     return [];
   }
-  if (!Array.isArray(values)) return [];
+  if (!Array.isArray(values) || values.length === 0) return [];
   const unique = new Set<string>();
   for (const value of values) if (typeof value === 'string' && value !== '') unique.add(value);
   return [...unique].sort();

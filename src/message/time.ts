@@ -6,16 +6,24 @@
 import { MessageFormatError } from './errors.js';
 import { describeJsonType, quote } from './json.js';
 
+// Publishing stamps every message; most stamps in a busy second are the same string.
+let lastSecond = NaN;
+let lastStamp = '';
+
 /** `2024-07-30T19:12:22+00:00`: UTC, whole seconds. */
 export function formatSentAt(date: Date): string {
   const time = date.getTime();
   if (Number.isNaN(time)) throw new MessageFormatError('sent-at is an invalid Date: pass a valid Date');
+  const second = Math.floor(time / 1000);
+  if (second === lastSecond) return lastStamp;
   const year = date.getUTCFullYear();
   if (year < 0 || year > 9999) {
     // toISOString writes such years as ±YYYYYY, which Python's fromisoformat rejects.
     throw new MessageFormatError(`sent-at year ${year} is outside 0000-9999: pass a realistic date`);
   }
-  return `${date.toISOString().slice(0, 19)}+00:00`;
+  lastStamp = `${date.toISOString().slice(0, 19)}+00:00`;
+  lastSecond = second;
+  return lastStamp;
 }
 
 // Date and time, `T` or a space (Python's str(datetime)), optional fraction, required offset:

@@ -85,9 +85,18 @@ function checkCommonRules(value: string, kind: 'topic' | 'pattern'): void {
   if (bytes > MAX_TOPIC_BYTES) {
     fail(kind, value, `is ${bytes} bytes long, over the AMQP limit of ${MAX_TOPIC_BYTES}`, 'use shorter words');
   }
-  if (WHITESPACE_OR_CONTROL.test(value)) {
+  if (!isPrintableAscii(value) && WHITESPACE_OR_CONTROL.test(value)) {
     fail(kind, value, 'contains whitespace or a control character', 'remove it or use "_" or "-" instead');
   }
+}
+
+/** The common case, checked without a Unicode regex: every character is printable ASCII. */
+function isPrintableAscii(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code <= 0x20 || code >= 0x7f) return false;
+  }
+  return true;
 }
 
 function failEmptyWord(kind: 'topic' | 'pattern', value: string): never {

@@ -215,3 +215,28 @@ describe('SchemaRegistry.facts', () => {
     assert.equal(facts.severity, Severity.INFO);
   });
 });
+
+describe('facts of messages whose schema is not known here', () => {
+  test('the base schema reads the routing facts the publisher declared in its headers', () => {
+    const registry = new SchemaRegistry();
+    const facts = registry.facts({
+      id: 'x',
+      topic: 'org.fedoraproject.prod.bodhi.update.comment',
+      headers: {
+        fedora_messaging_schema: 'bodhi.update.comment.v1',
+        fedora_messaging_user_alice: true,
+        fedora_messaging_user_bob: true,
+        fedora_messaging_rpm_kernel: true,
+        fedora_messaging_group_packager: true,
+        fedora_messaging_user_: true,
+        fedora_messaging_user_mallory: false,
+      },
+      body: {},
+    });
+    assert.equal(facts.schemaKnown, false);
+    assert.deepEqual(facts.usernames, ['alice', 'bob']);
+    assert.deepEqual(facts.packages, ['kernel']);
+    assert.deepEqual(facts.groups, ['packager']);
+    assert.deepEqual(facts.containers, []);
+  });
+});

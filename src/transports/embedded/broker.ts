@@ -22,8 +22,8 @@ import {
   type RawMessage,
 } from '../../bus/index.js';
 import { silentLogger } from '../../log/index.js';
-import { BrokerConsumer, BrokerQueue, type DeliveryListener, type QueueEntry, type QueueHost } from './queue.js';
-import { QueueStore, type EntryInsert, type QueueStoreOptions } from './store.js';
+import { BrokerConsumer, BrokerQueue, QueueEntry, type DeliveryListener, type QueueHost } from './queue.js';
+import { QueueStore, type QueueStoreOptions } from './store.js';
 
 /** Where messages rejected from queues without a dead-letter queue of their own go. */
 export const SHARED_DEAD_LETTER_QUEUE = 'tidings.dead-letters';
@@ -38,14 +38,19 @@ export interface EmbeddedBrokerOptions extends QueueStoreOptions {
 interface Exchange {
   readonly name: string;
   readonly matcher: TopicMatcher<BrokerQueue>;
+  /** Where each recently published topic goes; a bus repeats its topics. Cleared on any binding change. */
+  readonly routes: Map<string, BrokerQueue[]>;
   unroutable: number;
 }
 
+/** Topics remembered per exchange before the route cache starts over. */
+const ROUTE_CACHE_SIZE = 10_000;
+
 interface PendingBatch {
-  inserts: EntryInsert[];
+  inserts: QueueEntry[];
   deletes: number[];
   deliveryCounts: Array<[number, number]>;
-  visible: Array<[BrokerQueue, QueueEntry]>;
+  visible: QueueEntry[];
   confirms: Array<{ resolve: () => void; reject: (error: Error) => void }>;
 }
 
@@ -121,7 +126,7 @@ export class EmbeddedBroker implements QueueHost {
   private ensureExchange(name: string): Exchange {
     let exchange = this.exchanges.get(name);
     if (!exchange) {
-      exchange = { name, matcher: new TopicMatcher<BrokerQueue>(), unroutable: 0 };
+      exchange = { name, matcher: new TopicMatcher<BrokerQueue>(), routes: new Map(), unroutable: 0 };
       this.exchanges.set(name, exchange);
     }
     return exchange;
@@ -209,11 +214,14 @@ export class EmbeddedBroker implements QueueHost {
     const exchange = this.exchanges.get(exchangeName);
     if (!exchange) throw new NotFoundError(`exchange "${exchangeName}" does not exist: declare it first`);
     exchange.matcher.add(pattern, queue);
+    exchange.routes.clear();
     if (queue.properties.durable) this.store.saveBinding({ queueId: queue.id, exchange: exchangeName, pattern });
   }
 
   unbindQueue(queue: BrokerQueue, exchangeName: string, pattern: string): void {
-    this.exchanges.get(exchangeName)?.matcher.remove(pattern, queue);
+    const exchange = this.exchanges.get(exchangeName);
+    exchange?.matcher.remove(pattern, queue);
+    exchange?.routes.clear();
     if (queue.properties.durable) this.store.deleteBinding({ queueId: queue.id, exchange: exchangeName, pattern });
   }
 
@@ -235,6 +243,7 @@ export class EmbeddedBroker implements QueueHost {
     }
     for (const exchange of this.exchanges.values()) {
       for (const pattern of [...exchange.matcher.patterns()]) exchange.matcher.remove(pattern, queue);
+      exchange.routes.clear();
     }
     this.queues.delete(queue.name);
     this.queuesById.delete(queue.id);
@@ -250,8 +259,8 @@ export class EmbeddedBroker implements QueueHost {
     if (!exchange) {
       return Promise.reject(new NotFoundError(`exchange "${exchangeName}" does not exist: declare it first`));
     }
-    const targets = exchange.matcher.match(message.topic);
-    if (targets.size === 0) {
+    const targets = this.route(exchange, message.topic);
+    if (targets.length === 0) {
       exchange.unroutable++;
       if (options.mandatory) {
         return Promise.reject(
@@ -275,19 +284,28 @@ export class EmbeddedBroker implements QueueHost {
     for (const queue of targets) {
       const { maxLength } = queue.properties;
       if (maxLength !== null && queue.count >= maxLength) this.overflow(queue);
-      const entry: QueueEntry = { seq: ++this.seq, message, exchange: exchangeName, enqueuedAt: now, deliveries: 0 };
+      const durable = queue.properties.durable;
+      if (durable) headersJson ??= JSON.stringify(message.headers);
+      const entry = new QueueEntry(++this.seq, queue, message, exchangeName, now, durable ? headersJson! : '');
       queue.count++;
       queue.counters.published++;
-      if (queue.properties.durable) {
-        headersJson ??= JSON.stringify(message.headers);
-        this.pending.inserts.push(toInsert(entry, queue.id, headersJson));
-      }
-      this.pending.visible.push([queue, entry]);
+      if (durable) this.pending.inserts.push(entry);
+      this.pending.visible.push(entry);
     }
     return new Promise<void>((resolve, reject) => {
       this.pending.confirms.push({ resolve, reject });
       this.scheduleFlush();
     });
+  }
+
+  private route(exchange: Exchange, topic: string): BrokerQueue[] {
+    let targets = exchange.routes.get(topic);
+    if (!targets) {
+      targets = [...exchange.matcher.match(topic)];
+      if (exchange.routes.size >= ROUTE_CACHE_SIZE) exchange.routes.clear();
+      exchange.routes.set(topic, targets);
+    }
+    return targets;
   }
 
   /** Makes room in a full drop-head queue: its oldest waiting message is dead-lettered (or dropped). */
@@ -325,7 +343,7 @@ export class EmbeddedBroker implements QueueHost {
       if (batch.inserts.length || batch.deletes.length || batch.deliveryCounts.length) this.store.commit(batch);
     } catch (error) {
       this.logger.error({ err: error, messages: batch.confirms.length }, 'embedded broker could not commit to SQLite');
-      for (const [queue] of batch.visible) queue.count--;
+      for (const entry of batch.visible) entry.queue.count--;
       const failure = new PublishRejectedError(
         `the embedded broker could not store the message (${(error as Error).message}): check the data directory's disk and permissions`,
         { cause: error },
@@ -334,9 +352,9 @@ export class EmbeddedBroker implements QueueHost {
       return;
     }
     const touched = new Set<BrokerQueue>();
-    for (const [queue, entry] of batch.visible) {
-      queue.enqueue(entry);
-      touched.add(queue);
+    for (const entry of batch.visible) {
+      entry.queue.enqueue(entry);
+      touched.add(entry.queue);
     }
     for (const confirm of batch.confirms) confirm.resolve();
     for (const queue of touched) queue.dispatch();
@@ -358,13 +376,9 @@ export class EmbeddedBroker implements QueueHost {
 
   loadEntries(queue: BrokerQueue, afterSeq: number, limit: number): QueueEntry[] {
     if (!queue.properties.durable) return [];
-    return this.store.loadEntries(queue.id, afterSeq, limit).map((row) => ({
-      seq: row.seq,
-      message: { id: row.messageId, topic: row.topic, headers: row.headers, body: row.body, ...(row.priority !== null ? { priority: row.priority } : {}) },
-      exchange: row.exchange,
-      enqueuedAt: row.enqueuedAt,
-      deliveries: row.deliveries,
-    }));
+    return this.store
+      .loadEntries(queue.id, afterSeq, limit)
+      .map((row) => new QueueEntry(row.seq, queue, row.message, row.exchange, row.enqueuedAt, row.headersJson, row.deliveries));
   }
 
   settled(queue: BrokerQueue, entry: QueueEntry): void {
@@ -389,11 +403,12 @@ export class EmbeddedBroker implements QueueHost {
       return;
     }
     const message: RawMessage = { ...entry.message, headers: withDeath(entry, queue.name, reason, kind) };
-    const dead: QueueEntry = { seq: ++this.seq, message, exchange: '', enqueuedAt: Date.now(), deliveries: 0 };
+    const durable = target.properties.durable;
+    const dead = new QueueEntry(++this.seq, target, message, '', Date.now(), durable ? JSON.stringify(message.headers) : '');
     target.count++;
     target.counters.published++;
-    if (target.properties.durable) this.pending.inserts.push(toInsert(dead, target.id, JSON.stringify(message.headers)));
-    this.pending.visible.push([target, dead]);
+    if (durable) this.pending.inserts.push(dead);
+    this.pending.visible.push(dead);
     this.scheduleFlush();
     this.logger.warn({ queue: queue.name, deadLetterQueue: target.name, id: entry.message.id, topic: entry.message.topic, reason }, 'message dead-lettered');
   }
@@ -407,27 +422,20 @@ export class EmbeddedBroker implements QueueHost {
     return this.queues.values();
   }
 
-  /** Commits what is pending and closes the database. Consumers must be gone first. */
+  /** Commits what is pending and closes the database. Messages still held by consumers stay queued. */
   close(): void {
     if (this.closed) return;
+    // Remember which messages were out with consumers, so they come back marked redelivered.
+    for (const queue of this.queues.values()) {
+      if (!queue.properties.durable) continue;
+      for (const consumer of queue.consumers) {
+        for (const entry of consumer.unacked.values()) this.pending.deliveryCounts.push([entry.seq, entry.deliveries]);
+      }
+    }
     this.flush();
     this.closed = true;
     this.store.close();
   }
-}
-
-function toInsert(entry: QueueEntry, queueId: number, headersJson: string): EntryInsert {
-  return {
-    seq: entry.seq,
-    queueId,
-    messageId: entry.message.id,
-    topic: entry.message.topic,
-    exchange: entry.exchange,
-    headersJson,
-    body: entry.message.body,
-    priority: entry.message.priority ?? null,
-    enqueuedAt: entry.enqueuedAt,
-  };
 }
 
 /** Records where and why a message died, in RabbitMQ's `x-death` shape plus the full reason. */

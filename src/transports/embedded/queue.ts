@@ -5,13 +5,27 @@
 import type { Delivery, OverflowPolicy, RawMessage } from '../../bus/index.js';
 import { EntryList } from './entry-list.js';
 
-export interface QueueEntry {
-  readonly seq: number;
-  readonly message: RawMessage;
-  readonly exchange: string;
-  readonly enqueuedAt: number;
+/** One message in one queue. A message routed to three queues is three entries sharing the message. */
+export class QueueEntry {
   /** How many times it was handed to a consumer. */
   deliveries: number;
+
+  constructor(
+    readonly seq: number,
+    readonly queue: BrokerQueue,
+    readonly message: RawMessage,
+    readonly exchange: string,
+    readonly enqueuedAt: number,
+    /** The headers as stored (durable queues only), serialized once per message. */
+    readonly headersJson: string,
+    deliveries = 0,
+  ) {
+    this.deliveries = deliveries;
+  }
+
+  get queueId(): number {
+    return this.queue.id;
+  }
 }
 
 export interface QueueProperties {
