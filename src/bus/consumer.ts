@@ -224,7 +224,9 @@ export class Consumer {
     if (this.stopping) return this.ended;
     this.stopping = end;
     this.waiting.length = 0;
-    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+    // With the broker gone, a handler still running could not settle its message anyway (the broker
+    // gives it to another consumer): end now rather than wait on a handler that may never return.
+    if (this.inFlight > 0 && end.reason !== 'broker') await new Promise<void>((resolve) => (this.idle = resolve));
     try {
       await this.subscription?.cancel();
     } catch (error) {

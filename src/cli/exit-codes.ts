@@ -25,6 +25,7 @@ const BY_ERROR_CODE: Record<string, number> = {
   TOPIC_INVALID: ExitCode.badInput,
   MESSAGE_TOO_LARGE: ExitCode.badInput,
   CALLBACK_INVALID: ExitCode.badInput,
+  INPUT_INVALID: ExitCode.badInput,
   CONNECTION_FAILED: ExitCode.connectionFailed,
   BUS_CLOSED: ExitCode.connectionFailed,
   DECLARE_FAILED: ExitCode.declareFailed,

@@ -48,12 +48,18 @@ function report(error: unknown): number {
   return exitCodeFor(error);
 }
 
+/**
+ * Runs one command, then exits: a handler still running after its consumer ended (the broker went
+ * away under it) or a stray timer in a callback must not keep the process alive.
+ */
 export async function main(argv: string[] = process.argv): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
     process.exitCode = report(error);
   }
+  const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 }
 
 await main();

@@ -5,7 +5,7 @@
  */
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import { assertValidTopic, MessageTooLargeError, TidingsError } from '../../message/index.js';
+import { assertValidTopic, MessageFormatError, MessageTooLargeError, TidingsError } from '../../message/index.js';
 import type { Delivery, RawMessage, Subscription } from '../../bus/index.js';
 import { EmbeddedConnection, type EmbeddedBroker } from '../embedded/index.js';
 import { HUB_PROTOCOL_VERSION, type HubClientFrame, type HubRequest, type HubServerFrame } from './protocol.js';
@@ -97,6 +97,7 @@ export function serveHubSocket(socket: WebSocket, remote: string, options: HubSe
   const subscriptions = new Map<string, Subscription>();
 
   const publish = async (message: RawMessage, exchange?: string, mandatory?: boolean): Promise<void> => {
+    assertRawMessageShape(message);
     assertValidTopic(message.topic);
     const size = Buffer.byteLength(message.body);
     if (size > options.maxBodyBytes) throw new MessageTooLargeError(size, options.maxBodyBytes, message.topic);
@@ -136,6 +137,25 @@ export function serveHubSocket(socket: WebSocket, remote: string, options: HubSe
     log.debug('hub client disconnected');
   });
   socket.on('error', (error) => log.warn({ err: error }, 'hub socket error'));
+}
+
+/** A client is another process: check the frame's message before it reaches the broker. */
+function assertRawMessageShape(message: RawMessage): void {
+  const problem =
+    typeof message !== 'object' || message === null
+      ? 'the message must be an object'
+      : typeof message.id !== 'string' || message.id === ''
+        ? '"id" must be a non-empty string'
+        : typeof message.topic !== 'string'
+          ? '"topic" must be a string'
+          : typeof message.headers !== 'object' || message.headers === null || Array.isArray(message.headers)
+            ? '"headers" must be an object'
+            : typeof message.body !== 'string'
+              ? '"body" must be the JSON text of the body'
+              : message.priority !== undefined && !(Number.isInteger(message.priority) && message.priority >= 0 && message.priority <= 255)
+                ? '"priority" must be a whole number from 0 to 255'
+                : null;
+  if (problem) throw new MessageFormatError(`hub publish refused: ${problem}`);
 }
 
 function codeOf(error: unknown): string {
