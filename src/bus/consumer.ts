@@ -207,9 +207,8 @@ export class Consumer {
         { err: cause, queue: this.queue, id: message.id, topic: message.topic },
         'handler failed: message requeued, consumer stopping',
       );
-      const failure = new HandlerError(`the handler failed on message ${message.id} ("${message.topic}"): ${cause.message}`, {
-        cause,
-      });
+      // The cause's own message is not repeated here: logs and the CLI print the cause chain.
+      const failure = new HandlerError(`the handler failed on message ${message.id} ("${message.topic}")`, { cause });
       void this.stop({ reason: 'handler-failed', exitCode: 13, error: failure });
       delivery.requeue();
     }

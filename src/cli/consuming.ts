@@ -3,9 +3,9 @@
  * a consumer until it ends or a signal comes, and the exit code its end deserves.
  */
 import { ConfigError, type TidingsConfig } from '../config/index.js';
-import type { Bus, ConsumeSpec, ConsumerEnd, MessageHandler } from '../bus/index.js';
+import type { Bus, ConsumeSpec, MessageHandler } from '../bus/index.js';
 import type { Logger } from '../log/index.js';
-import { exitCodeFor, ExitCode } from './exit-codes.js';
+import { ExitCode } from './exit-codes.js';
 import { onShutdownSignal } from './context.js';
 
 export interface QueueFlags {
@@ -62,15 +62,10 @@ export function consumeSpecFrom(flags: QueueFlags, config: TidingsConfig, defaul
   };
 }
 
-export function exitCodeForEnd(end: ConsumerEnd): number {
-  if (end.reason === 'cancelled') return ExitCode.ok;
-  if (end.reason === 'halted') return end.exitCode;
-  return end.error ? exitCodeFor(end.error) : end.exitCode;
-}
-
 /**
  * Consumes until the consumer ends (halt, failure, broker) or SIGINT/SIGTERM (a graceful stop: the
- * handlers in flight finish). Returns the exit code.
+ * handlers in flight finish). Returns the exit code of a halt or a stop; throws the error of a failure,
+ * which the CLI reports as one line and maps to its exit code (13 handler, 14 connection, 12 cancelled).
  */
 export async function runConsumer(bus: Bus, spec: ConsumeSpec, handler: MessageHandler, logger: Logger): Promise<number> {
   const consumer = await bus.consume(spec, handler);
@@ -81,6 +76,7 @@ export async function runConsumer(bus: Bus, spec: ConsumeSpec, handler: MessageH
     if (error) void consumer.stop({ reason: 'broker', exitCode: ExitCode.connectionFailed, error });
   });
   const end = await consumer.ended;
-  if (end.error && end.reason !== 'halted') logger.error({ err: end.error }, `consumer stopped: ${end.error.message}`);
-  return exitCodeForEnd(end);
+  if (end.reason === 'cancelled') return ExitCode.ok;
+  if (end.reason === 'halted') return end.exitCode;
+  throw end.error ?? new Error(`the consumer stopped (${end.reason})`);
 }

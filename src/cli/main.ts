@@ -33,6 +33,16 @@ export function buildProgram(): Command {
   return program as unknown as Command;
 }
 
+/** The error's message followed by each cause's, where the message does not already say it. */
+function withCauses(error: unknown): string {
+  let text = error instanceof Error ? error.message : String(error);
+  let cause = error instanceof Error ? error.cause : undefined;
+  for (let depth = 0; cause instanceof Error && depth < 5; depth++, cause = cause.cause) {
+    if (!text.includes(cause.message)) text += `: ${cause.message}`;
+  }
+  return text;
+}
+
 function report(error: unknown): number {
   if (error instanceof CommanderError) {
     // Help and version output are not failures; commander has already printed its message.
@@ -41,7 +51,7 @@ function report(error: unknown): number {
     }
     return ExitCode.usage;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = withCauses(error);
   const code = (error as { code?: unknown } | null)?.code;
   process.stderr.write(`tidings: ${message}${typeof code === 'string' ? ` [${code}]` : ''}\n`);
   if (process.env['TIDINGS_DEBUG'] && error instanceof Error && error.stack) process.stderr.write(error.stack + '\n');

@@ -2,7 +2,7 @@
  * The one HTTP server of `tidings serve`: health, the hub WebSocket for other processes' bus
  * clients, and (in later parts) the publish API, streams, the archive API and the web UI.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
@@ -29,7 +29,8 @@ export interface Gateway {
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Per-request lines would drown the log of a busy bus; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
     // Graceful close: stop accepting, let in-flight requests finish.
     forceCloseConnections: 'idle',
   });

@@ -164,7 +164,8 @@ describe('bus API', () => {
     const end = await withTimeout(consumer.ended, 5000, () => 'consumer did not end');
     assert.equal(end.reason, 'handler-failed');
     assert.equal(end.exitCode, 13);
-    assert.match(end.error!.message, /boom/);
+    assert.match(end.error!.message, /failed on message/);
+    assert.match((end.error!.cause as Error).message, /boom/);
     const box = inbox();
     await bus.consume({ queue }, (m) => box.push(m));
     const [again] = await box.count(1);
