@@ -83,10 +83,14 @@ export class Bus {
   }
 
   /** Builds, checks and publishes a message; resolves with it once the broker has confirmed it. */
-  async publish(init: MessageInit, options: PublishCallOptions = {}): Promise<Message> {
-    const message = this.prepare(init, options);
-    await this.send(message, options);
-    return message;
+  publish(init: MessageInit, options: PublishCallOptions = {}): Promise<Message> {
+    let message: Message;
+    try {
+      message = this.prepare(init, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.send(message, options).then(() => message);
   }
 
   /** Builds and checks a message as publish would (prefix, id, headers, schema), without sending it. */
@@ -95,9 +99,9 @@ export class Bus {
   }
 
   /** Publishes a message made by prepare(); resolves once the broker has confirmed it. */
-  async send(message: Message, options: PublishCallOptions = {}): Promise<void> {
-    if (this.closing) throw new BusClosedError('publish after the bus was closed');
-    await publishConfirmed(this.transport, message, this.publishSettings, options);
+  send(message: Message, options: PublishCallOptions = {}): Promise<void> {
+    if (this.closing) return Promise.reject(new BusClosedError('publish after the bus was closed'));
+    return publishConfirmed(this.transport, message, this.publishSettings, options);
   }
 
   /**

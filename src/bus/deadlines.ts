@@ -5,10 +5,23 @@
  * is its earliest deadline, and finished operations are swept off the front as they complete.
  */
 
-interface Deadline {
-  readonly at: number;
-  readonly onTimeout: () => void;
-  done: boolean;
+class Deadline implements DeadlineTicket {
+  done_ = false;
+
+  constructor(
+    readonly at: number,
+    readonly onTimeout: () => void,
+    private readonly fifo: DeadlineFifo,
+  ) {}
+
+  get finished(): boolean {
+    return this.done_;
+  }
+
+  done(): void {
+    this.done_ = true;
+    if (this.fifo.front() === this) this.fifo.sweep();
+  }
 }
 
 class DeadlineFifo {
@@ -34,7 +47,7 @@ class DeadlineFifo {
   /** Drops finished operations from the front. */
   sweep(): void {
     let front = this.front();
-    while (front?.done) {
+    while (front?.finished) {
       this.shift();
       front = this.front();
     }
@@ -62,16 +75,10 @@ export class DeadlineQueue {
       fifo = new DeadlineFifo();
       this.fifos.set(timeoutMs, fifo);
     }
-    const deadline: Deadline = { at: Date.now() + timeoutMs, onTimeout, done: false };
+    const deadline = new Deadline(Date.now() + timeoutMs, onTimeout, fifo);
     fifo.push(deadline);
     if (deadline.at < this.armedAt) this.arm(deadline.at);
-    const owner = fifo;
-    return {
-      done: () => {
-        deadline.done = true;
-        if (owner.front() === deadline) owner.sweep();
-      },
-    };
+    return deadline;
   }
 
   private arm(at: number): void {
@@ -92,8 +99,8 @@ export class DeadlineQueue {
       let front = fifo.front();
       while (front && front.at <= now) {
         fifo.shift();
-        if (!front.done) {
-          front.done = true;
+        if (!front.finished) {
+          front.done_ = true;
           front.onTimeout();
         }
         fifo.sweep();

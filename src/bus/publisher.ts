@@ -40,8 +40,22 @@ export function applyTopicPrefix(prefix: string, topic: string): string {
   return trimmed ? `${trimmed}.${topic}` : topic;
 }
 
-/** The JSON text of prepared messages' bodies: encoded once, to check the size, and sent as is. */
-const encodedBodies = new WeakMap<Message, string>();
+/**
+ * The JSON text of a prepared message's body: encoded once, to check the size, and sent as is. Kept
+ * on the message under a symbol (cheaper than a WeakMap on the hot path) together with the body it
+ * encodes, so a copy of the message with another body is never sent with this text.
+ */
+const ENCODED_BODY = Symbol('tidings.encodedBody');
+
+interface Encoded {
+  readonly body: unknown;
+  readonly json: string;
+}
+
+function encodedBodyOf(message: Message): string {
+  const encoded = (message as { [ENCODED_BODY]?: Encoded })[ENCODED_BODY];
+  return encoded?.body === message.body ? encoded.json : encodeBody(message.body);
+}
 
 /**
  * Builds the message (id, headers, derived facts) and checks it against every rule: the envelope
@@ -55,7 +69,8 @@ export function prepareMessage(init: MessageInit, settings: PublishSettings, raw
     unchanged ? init : { ...init, topic, ...(priority !== undefined ? { priority } : {}) },
     settings.registry,
   );
-  encodedBodies.set(message, encodeCheckedBody(message, settings.maxBodyBytes));
+  const encoded: Encoded = { body: message.body, json: encodeCheckedBody(message, settings.maxBodyBytes) };
+  (message as { [ENCODED_BODY]?: Encoded })[ENCODED_BODY] = encoded;
   settings.registry.validate(message);
   return message;
 }
@@ -65,7 +80,7 @@ export function toRawMessage(message: Message): RawMessage {
     id: message.id,
     topic: message.topic,
     headers: message.headers,
-    body: encodedBodies.get(message) ?? encodeBody(message.body),
+    body: encodedBodyOf(message),
     ...(message.priority !== undefined ? { priority: message.priority } : {}),
   };
 }

@@ -48,13 +48,15 @@ const ROUTE_CACHE_SIZE = 10_000;
 
 interface PendingBatch {
   inserts: QueueEntry[];
-  deletes: number[];
-  deliveryCounts: Array<[number, number]>;
+  deletes: QueueEntry[];
+  deliveryCounts: QueueEntry[];
   visible: QueueEntry[];
-  confirms: Array<{ resolve: () => void; reject: (error: Error) => void }>;
+  /** The publishes to confirm once the batch is committed, as parallel arrays: no object per publish. */
+  resolves: Array<() => void>;
+  rejects: Array<(error: Error) => void>;
 }
 
-const emptyBatch = (): PendingBatch => ({ inserts: [], deletes: [], deliveryCounts: [], visible: [], confirms: [] });
+const emptyBatch = (): PendingBatch => ({ inserts: [], deletes: [], deliveryCounts: [], visible: [], resolves: [], rejects: [] });
 
 export class EmbeddedBroker implements QueueHost {
   readonly logger: Logger;
@@ -62,7 +64,6 @@ export class EmbeddedBroker implements QueueHost {
   private readonly exchanges = new Map<string, Exchange>();
   private readonly queues = new Map<string, BrokerQueue>();
   private readonly queuesById = new Map<number, BrokerQueue>();
-  private seq: number;
   private nextTransientId = -1;
   private nextConnectionId = 1;
   private nextConsumerId = 1;
@@ -73,7 +74,6 @@ export class EmbeddedBroker implements QueueHost {
   constructor(options: EmbeddedBrokerOptions = {}) {
     this.logger = options.logger ?? silentLogger();
     this.store = new QueueStore(options);
-    this.seq = this.store.maxSeq();
     this.restore();
   }
 
@@ -81,7 +81,6 @@ export class EmbeddedBroker implements QueueHost {
   private restore(): void {
     this.ensureExchange(DEFAULT_EXCHANGE);
     for (const name of this.store.exchanges()) this.ensureExchange(name);
-    const counts = this.store.entryCounts();
     for (const stored of this.store.queues()) {
       const queue = new BrokerQueue(
         stored.id,
@@ -95,7 +94,7 @@ export class EmbeddedBroker implements QueueHost {
           deadLetterQueue: stored.deadLetterQueue,
         },
         this,
-        counts.get(stored.id) ?? 0,
+        this.store.queueState(stored.id),
       );
       this.addQueue(queue);
     }
@@ -106,7 +105,7 @@ export class EmbeddedBroker implements QueueHost {
     if (!this.queues.has(SHARED_DEAD_LETTER_QUEUE)) {
       this.declareDurable({ name: SHARED_DEAD_LETTER_QUEUE }, null);
     }
-    this.logger.debug({ path: this.store.path, queues: this.queues.size, seq: this.seq }, 'embedded broker restored');
+    this.logger.debug({ path: this.store.path, queues: this.queues.size }, 'embedded broker restored');
   }
 
   get path(): string {
@@ -286,17 +285,21 @@ export class EmbeddedBroker implements QueueHost {
       if (maxLength !== null && queue.count >= maxLength) this.overflow(queue);
       const durable = queue.properties.durable;
       if (durable) headersJson ??= JSON.stringify(message.headers);
-      const entry = new QueueEntry(++this.seq, queue, message, exchangeName, now, durable ? headersJson! : '');
+      const entry = new QueueEntry(queue.nextSeq(), queue, message, exchangeName, now, durable ? headersJson! : '');
       queue.count++;
       queue.counters.published++;
       if (durable) this.pending.inserts.push(entry);
       this.pending.visible.push(entry);
     }
-    return new Promise<void>((resolve, reject) => {
-      this.pending.confirms.push({ resolve, reject });
-      this.scheduleFlush();
-    });
+    this.scheduleFlush();
+    return new Promise<void>(this.awaitCommit);
   }
+
+  /** The executor of every publish's promise: one shared function, settled by flush(). */
+  private readonly awaitCommit = (resolve: () => void, reject: (error: Error) => void): void => {
+    this.pending.resolves.push(resolve);
+    this.pending.rejects.push(reject);
+  };
 
   private route(exchange: Exchange, topic: string): BrokerQueue[] {
     let targets = exchange.routes.get(topic);
@@ -335,20 +338,20 @@ export class EmbeddedBroker implements QueueHost {
   flush(): void {
     this.flushScheduled = false;
     const batch = this.pending;
-    if (batch.confirms.length === 0 && batch.visible.length === 0 && batch.deletes.length === 0 && batch.deliveryCounts.length === 0) {
+    if (batch.resolves.length === 0 && batch.visible.length === 0 && batch.deletes.length === 0 && batch.deliveryCounts.length === 0) {
       return;
     }
     this.pending = emptyBatch();
     try {
       if (batch.inserts.length || batch.deletes.length || batch.deliveryCounts.length) this.store.commit(batch);
     } catch (error) {
-      this.logger.error({ err: error, messages: batch.confirms.length }, 'embedded broker could not commit to SQLite');
+      this.logger.error({ err: error, messages: batch.resolves.length }, 'embedded broker could not commit to SQLite');
       for (const entry of batch.visible) entry.queue.count--;
       const failure = new PublishRejectedError(
         `the embedded broker could not store the message (${(error as Error).message}): check the data directory's disk and permissions`,
         { cause: error },
       );
-      for (const confirm of batch.confirms) confirm.reject(failure);
+      for (const reject of batch.rejects) reject(failure);
       return;
     }
     const touched = new Set<BrokerQueue>();
@@ -356,7 +359,7 @@ export class EmbeddedBroker implements QueueHost {
       entry.queue.enqueue(entry);
       touched.add(entry.queue);
     }
-    for (const confirm of batch.confirms) confirm.resolve();
+    for (const resolve of batch.resolves) resolve();
     for (const queue of touched) queue.dispatch();
   }
 
@@ -383,13 +386,13 @@ export class EmbeddedBroker implements QueueHost {
 
   settled(queue: BrokerQueue, entry: QueueEntry): void {
     if (!queue.properties.durable) return;
-    this.pending.deletes.push(entry.seq);
+    this.pending.deletes.push(entry);
     this.scheduleFlush();
   }
 
   requeued(queue: BrokerQueue, entry: QueueEntry): void {
     if (!queue.properties.durable) return;
-    this.pending.deliveryCounts.push([entry.seq, entry.deliveries]);
+    this.pending.deliveryCounts.push(entry);
     this.scheduleFlush();
   }
 
@@ -404,7 +407,7 @@ export class EmbeddedBroker implements QueueHost {
     }
     const message: RawMessage = { ...entry.message, headers: withDeath(entry, queue.name, reason, kind) };
     const durable = target.properties.durable;
-    const dead = new QueueEntry(++this.seq, target, message, '', Date.now(), durable ? JSON.stringify(message.headers) : '');
+    const dead = new QueueEntry(target.nextSeq(), target, message, '', Date.now(), durable ? JSON.stringify(message.headers) : '');
     target.count++;
     target.counters.published++;
     if (durable) this.pending.inserts.push(dead);
@@ -429,7 +432,7 @@ export class EmbeddedBroker implements QueueHost {
     for (const queue of this.queues.values()) {
       if (!queue.properties.durable) continue;
       for (const consumer of queue.consumers) {
-        for (const entry of consumer.unacked.values()) this.pending.deliveryCounts.push([entry.seq, entry.deliveries]);
+        for (const entry of consumer.unacked.values()) this.pending.deliveryCounts.push(entry);
       }
     }
     this.flush();

@@ -76,15 +76,24 @@ export class BrokerQueue {
   private dispatching = false;
   private dispatchAgain = false;
 
+  /** The last sequence number given to an entry of this queue. */
+  private lastSeq: number;
+
   constructor(
     readonly id: number,
     readonly name: string,
     readonly properties: QueueProperties,
     private readonly host: QueueHost,
-    storedCount = 0,
+    stored: { count: number; lastSeq: number } = { count: 0, lastSeq: 0 },
   ) {
-    this.count = storedCount;
-    this.spilled = storedCount > 0;
+    this.count = stored.count;
+    this.lastSeq = stored.lastSeq;
+    this.spilled = stored.count > 0;
+  }
+
+  /** Entries are numbered per queue, so a queue's acks are consecutive whatever other queues do. */
+  nextSeq(): number {
+    return ++this.lastSeq;
   }
 
   get unackedCount(): number {
