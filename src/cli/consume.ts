@@ -3,8 +3,8 @@ import type { Command } from '@commander-js/extra-typings';
 import { commandConfig, commandLogger, connectBus } from './context.js';
 import { loadCallback, CallbackError } from './callback.js';
 import { consumeSpecFrom, runConsumer } from './consuming.js';
+import { collect } from './options.js';
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function registerConsume(program: Command): void {
   program

@@ -7,8 +7,8 @@ import { ConfigError } from '../config/index.js';
 import { HaltConsumer } from '../bus/index.js';
 import { commandConfig, commandLogger, connectBus } from './context.js';
 import { consumeSpecFrom, runConsumer } from './consuming.js';
+import { collect } from './options.js';
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function registerRecord(program: Command): void {
   program

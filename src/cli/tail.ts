@@ -4,9 +4,9 @@ import { formatMessageLine, assertValidPattern } from '../message/index.js';
 import type { ReceivedMessage } from '../bus/index.js';
 import { commandConfig, commandLogger, connectBus, writeLine } from './context.js';
 import { runConsumer } from './consuming.js';
+import { collect } from './options.js';
 import { formatReadableLine } from './format.js';
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function tailFilter(users: string[], packages: string[]): (message: ReceivedMessage) => boolean {
   return (message) =>

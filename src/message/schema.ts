@@ -4,7 +4,16 @@
  * strangers, so `deriveFacts` calls those functions defensively: a function that throws or returns
  * the wrong type counts as returning the default, and lists come back de-duplicated and sorted.
  */
-import { type Body, BASE_SCHEMA_NAME, FactHeaderPrefix, type FactName, type Message, Severity, type SeverityLevel } from './message.js';
+import {
+  type Body,
+  BASE_SCHEMA_NAME,
+  type DerivedFacts,
+  FactHeaderPrefix,
+  type FactName,
+  type Message,
+  Severity,
+  type SeverityLevel,
+} from './message.js';
 import { categoryOf } from './topic.js';
 import { cutAt, isPlainObject } from './json.js';
 import { parseSeverity } from './severity.js';
@@ -42,18 +51,7 @@ export type SchemaDefinition = Pick<MessageSchema, 'name' | 'bodySchema'> &
   Partial<Omit<MessageSchema, 'name' | 'bodySchema'>>;
 
 /** The derived facts a schema's functions produce (DerivedFacts without the header-based ones). */
-export interface SchemaFacts {
-  readonly summary: string;
-  readonly url: string | null;
-  readonly app: string | null;
-  readonly agent: string | null;
-  readonly usernames: readonly string[];
-  readonly groups: readonly string[];
-  readonly packages: readonly string[];
-  readonly containers: readonly string[];
-  readonly modules: readonly string[];
-  readonly flatpaks: readonly string[];
-}
+export type SchemaFacts = Omit<DerivedFacts, 'schema' | 'schemaKnown' | 'severity' | 'sentAt'>;
 
 /** The list facts in header order; each has a `fedora_messaging_<kind>_` header prefix. */
 export const LIST_FACTS: readonly FactName[] = ['usernames', 'groups', 'packages', 'containers', 'modules', 'flatpaks'];
@@ -176,12 +174,7 @@ export function deriveFacts(schema: MessageSchema, message: Message): SchemaFact
     url: textOr(schema.url, message, () => null),
     app: textOr(schema.app, message, () => null),
     agent: textOr(schema.agent, message, () => null),
-    usernames: listOf(schema.usernames, message),
-    groups: listOf(schema.groups, message),
-    packages: listOf(schema.packages, message),
-    containers: listOf(schema.containers, message),
-    modules: listOf(schema.modules, message),
-    flatpaks: listOf(schema.flatpaks, message),
+    ...deriveListFacts(schema, message),
   };
 }
 
