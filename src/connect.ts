@@ -3,10 +3,12 @@
  *   http(s)://host:port   a running `tidings serve` (its embedded broker, over WebSocket)
  *   embedded:DIR          an embedded broker inside this process, stored in DIR
  *   memory:               an embedded broker inside this process, in memory (tests)
+ *   amqp(s)://…           RabbitMQ, wire-compatible with fedora-messaging
  */
 import { Bus, ConfigurationError, type BusOptions, type Transport } from './bus/index.js';
 import { EmbeddedBroker, EmbeddedConnection, type Durability } from './transports/embedded/index.js';
 import { HubTransport } from './transports/hub/index.js';
+import { AmqpTransport, type AmqpTlsOptions } from './transports/amqp/index.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8780';
 
@@ -16,6 +18,10 @@ export interface ConnectOptions extends BusOptions {
   readonly connectTimeoutMs?: number;
   /** For embedded: URLs. */
   readonly durability?: Durability;
+  /** For amqps:// URLs: fedora-messaging's `tls` keys. */
+  readonly tls?: AmqpTlsOptions;
+  /** For amqp(s):// URLs: fedora-messaging's `client_properties`. */
+  readonly clientProperties?: Readonly<Record<string, string>>;
 }
 
 export async function openTransport(url: string, options: ConnectOptions = {}): Promise<Transport> {
@@ -42,13 +48,15 @@ export async function openTransport(url: string, options: ConnectOptions = {}): 
     }
     case 'amqp:':
     case 'amqps:':
-      throw new ConfigurationError(
-        `${scheme}// URLs need the AMQP transport, which this build of Tidings does not include yet: ` +
-          'use a `tidings serve` URL (http://host:port) for now',
-      );
+      return AmqpTransport.connect(url, {
+        ...(options.name ? { name: options.name } : {}),
+        ...(options.logger ? { logger: options.logger } : {}),
+        ...(options.tls ? { tls: options.tls } : {}),
+        ...(options.clientProperties ? { clientProperties: options.clientProperties } : {}),
+      });
     default:
       throw new ConfigurationError(
-        `cannot tell which bus ${JSON.stringify(url)} names: use http://host:port (tidings serve), embedded:DIR or memory:`,
+        `cannot tell which bus ${JSON.stringify(url)} names: use amqp(s)://… (RabbitMQ), http://host:port (tidings serve), embedded:DIR or memory:`,
       );
   }
 }

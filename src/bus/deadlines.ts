@@ -59,6 +59,8 @@ class DeadlineFifo {
 }
 
 export interface DeadlineTicket {
+  /** When the operation times out (epoch milliseconds). */
+  readonly at: number;
   /** The operation finished in time: forget its deadline. */
   done(): void;
 }

@@ -100,6 +100,7 @@ export function publishConfirmed(
     transport
       .publish(toRawMessage(message), {
         exchange: settings.exchange,
+        deadline: deadline.at,
         ...(options.mandatory ? { mandatory: true } : {}),
       })
       .then(

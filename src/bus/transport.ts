@@ -22,6 +22,11 @@ export interface PublishOptions {
   readonly exchange?: string;
   /** Fail with PublishUnroutableError when no queue takes the message. */
   readonly mandatory?: boolean;
+  /**
+   * Epoch milliseconds after which the caller has given up: a transport holding the message (link
+   * down, broker blocking) must not send it after this, so a timed-out publish is not sent late.
+   */
+  readonly deadline?: number;
 }
 
 export type OverflowPolicy = 'drop-head' | 'reject-publish';
