@@ -62,31 +62,36 @@ async function publishAll(bus: Bus, source: string | undefined, flags: PublishFl
   const inFlight = new Set<Promise<void>>();
   let published = 0;
   let failure: unknown;
-  for await (const { where, init } of messagesToPublish(source, flags)) {
-    if (failure) break;
-    let message: Message;
-    try {
-      message = bus.prepare(init);
-    } catch (error) {
-      (error as Error).message = `${where}: ${(error as Error).message}`;
-      failure = error;
-      break;
+  try {
+    for await (const { where, init } of messagesToPublish(source, flags)) {
+      if (failure) break;
+      let message: Message;
+      try {
+        message = bus.prepare(init);
+      } catch (error) {
+        (error as Error).message = `${where}: ${(error as Error).message}`;
+        failure = error;
+        break;
+      }
+      const { id, topic } = message;
+      const sending = bus
+        .send(message, { ...(timeout ? { timeout } : {}), ...(flags.mandatory ? { mandatory: true } : {}) })
+        .then(
+          () => {
+            published++;
+            if (!flags.quiet) writeLine(`${id} ${topic}`);
+          },
+          (error: unknown) => {
+            failure ??= error;
+          },
+        )
+        .finally(() => inFlight.delete(sending));
+      inFlight.add(sending);
+      if (inFlight.size >= WINDOW) await Promise.race(inFlight);
     }
-    const { id, topic } = message;
-    const sending = bus
-      .send(message, { ...(timeout ? { timeout } : {}), ...(flags.mandatory ? { mandatory: true } : {}) })
-      .then(
-        () => {
-          published++;
-          if (!flags.quiet) writeLine(`${id} ${topic}`);
-        },
-        (error: unknown) => {
-          failure ??= error;
-        },
-      )
-      .finally(() => inFlight.delete(sending));
-    inFlight.add(sending);
-    if (inFlight.size >= WINDOW) await Promise.race(inFlight);
+  } catch (error) {
+    // A line that cannot be read: stop reading, but still report what was already sent.
+    failure ??= error;
   }
   await Promise.all(inFlight);
   if (failure) throw failure;
