@@ -93,6 +93,8 @@ export interface Transport {
   readonly kind: string;
   /** Where it is connected, with any password masked. */
   readonly address: string;
+  /** The link to the broker is up now (false while reconnecting, and after close). */
+  readonly connected: boolean;
   declareExchange(name: string): Promise<void>;
   declareQueue(options: QueueOptions): Promise<DeclaredQueue>;
   bindQueue(queue: string, exchange: string, pattern: string): Promise<void>;

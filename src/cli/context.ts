@@ -44,6 +44,8 @@ export function busOptions(config: TidingsConfig, logger: Logger, name: string):
     publishTimeoutMs: config.publish_timeout * 1000,
     publishPriority: config.publish_priority,
     durability: config.serve.durability,
+    tls: { caCert: config.tls.ca_cert, certFile: config.tls.certfile, keyFile: config.tls.keyfile },
+    clientProperties: config.client_properties,
   };
 }
 

@@ -1,53 +1,97 @@
 /**
- * `tidings serve`: everything in one process. Today: the embedded broker (SQLite in the data
- * directory), reachable by other processes through the hub WebSocket, and health endpoints.
+ * `tidings serve`: everything in one process. The bus is the embedded broker (SQLite in the data
+ * directory) by default, or RabbitMQ when the configuration's url / amqp_url is amqp(s)://. Either
+ * way other processes reach it through the HTTP port (the hub WebSocket), and health is reported.
  */
 import type { Command } from '@commander-js/extra-typings';
-import { parseListen, type TidingsConfig } from '../config/index.js';
+import { maskUrl, parseListen, type TidingsConfig } from '../config/index.js';
 import type { Logger } from '../log/index.js';
+import type { Transport } from '../bus/index.js';
 import { createGateway } from '../gateway/index.js';
-import { EmbeddedBroker } from '../transports/embedded/index.js';
+import { EmbeddedBroker, EmbeddedConnection } from '../transports/embedded/index.js';
 import { HUB_PATH, maxFrameBytes, serveHubSocket } from '../transports/hub/index.js';
-import { commandConfig, commandLogger, onShutdownSignal, writeLine } from './context.js';
+import { openTransport } from '../connect.js';
+import { busOptions, commandConfig, commandLogger, onShutdownSignal, writeLine } from './context.js';
 
 export interface RunningServer {
   readonly url: string;
-  readonly broker: EmbeddedBroker;
+  /** What the bus runs on, for people: "embedded bus, data in …" or "RabbitMQ at …". */
+  readonly busDescription: string;
   close(): Promise<void>;
 }
 
-export async function startServer(config: TidingsConfig, logger: Logger): Promise<RunningServer> {
-  const { host, port } = parseListen(config.serve.listen);
+/** Where the bus lives: how to give a hub client a connection, whether it is up, how to stop it. */
+interface BusBackend {
+  readonly description: string;
+  connect(remote: string): Transport | Promise<Transport>;
+  ready(): boolean;
+  close(): Promise<void>;
+}
+
+function embeddedBackend(config: TidingsConfig, logger: Logger): BusBackend {
   const broker = new EmbeddedBroker({
     dataDir: config.serve.data_dir,
     durability: config.serve.durability,
     logger: logger.child({ part: 'broker' }),
   });
-  let brokerOpen = true;
+  let open = true;
+  return {
+    description: `embedded bus, data in ${config.serve.data_dir}`,
+    connect: (remote) => new EmbeddedConnection(broker, { address: remote, name: remote }),
+    ready: () => open,
+    async close() {
+      open = false;
+      broker.close();
+    },
+  };
+}
+
+/** On RabbitMQ: serve's own connection tells readiness; each hub client gets a connection of its own. */
+async function rabbitBackend(config: TidingsConfig, logger: Logger): Promise<BusBackend> {
+  const own = await openTransport(config.url, busOptions(config, logger.child({ part: 'bus' }), 'tidings-serve'));
+  let up = true;
+  void own.closed.then(() => (up = false));
+  return {
+    description: `RabbitMQ at ${maskUrl(config.url)}`,
+    connect: (remote) => openTransport(config.url, busOptions(config, logger.child({ part: 'hub', client: remote }), `tidings-hub ${remote}`)),
+    ready: () => up && own.connected,
+    async close() {
+      up = false;
+      await own.close();
+    },
+  };
+}
+
+export async function startServer(config: TidingsConfig, logger: Logger): Promise<RunningServer> {
+  const { host, port } = parseListen(config.serve.listen);
+  const backend = /^amqps?:/i.test(config.url) ? await rabbitBackend(config, logger) : embeddedBackend(config, logger);
   const gateway = await createGateway({
     logger,
-    readiness: [{ name: 'bus', check: () => brokerOpen }],
+    readiness: [{ name: 'bus', check: () => backend.ready() }],
     hub: {
       path: HUB_PATH,
       maxFrameBytes: maxFrameBytes(config.max_message_bytes),
       accept: (socket, remote) =>
-        serveHubSocket(socket, remote, { broker, logger: logger.child({ part: 'hub' }), maxBodyBytes: config.max_message_bytes }),
+        serveHubSocket(socket, remote, {
+          connect: (client) => backend.connect(client),
+          logger: logger.child({ part: 'hub' }),
+          maxBodyBytes: config.max_message_bytes,
+        }),
     },
   });
   let url: string;
   try {
     url = await gateway.listen(host, port);
   } catch (error) {
-    broker.close();
+    await backend.close();
     throw error;
   }
   return {
     url,
-    broker,
+    busDescription: backend.description,
     async close() {
-      brokerOpen = false;
       await gateway.close();
-      broker.close();
+      await backend.close();
     },
   };
 }
@@ -55,8 +99,8 @@ export async function startServer(config: TidingsConfig, logger: Logger): Promis
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('run Tidings: the embedded bus and its HTTP port (health, hub for other processes)')
-    .option('--data <dir>', 'data directory (default: $XDG_DATA_HOME/tidings)')
+    .description('run Tidings: the bus (embedded, or RabbitMQ when configured) and its HTTP port')
+    .option('--data <dir>', 'data directory of the embedded bus (default: $XDG_DATA_HOME/tidings)')
     .option('--listen <host:port>', 'address of the HTTP port (default 127.0.0.1:8780)')
     .action(async (options, command) => {
       const config = commandConfig(command, {
@@ -67,8 +111,8 @@ export function registerServe(program: Command): void {
       });
       const logger = commandLogger(config, 'tidings-serve');
       const server = await startServer(config, logger);
-      logger.info({ url: server.url, data: config.serve.data_dir }, 'tidings serve is ready');
-      writeLine(`Tidings is running at ${server.url} (embedded bus, data in ${config.serve.data_dir})`);
+      logger.info({ url: server.url, bus: server.busDescription }, 'tidings serve is ready');
+      writeLine(`Tidings is running at ${server.url} (${server.busDescription})`);
       writeLine(`  publish: ./bin/tidings publish --topic org.example.hello --body '{"hello":"world"}'`);
       writeLine(`  watch:   ./bin/tidings tail`);
       await new Promise<void>((resolve) =>

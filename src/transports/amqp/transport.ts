@@ -215,8 +215,8 @@ export class AmqpTransport implements Transport {
     return this.model;
   }
 
-  currentModel(): ChannelModel | null {
-    return this.model;
+  get connected(): boolean {
+    return this.model !== null;
   }
 
   async declareExchange(name: string): Promise<void> {

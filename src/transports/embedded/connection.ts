@@ -42,6 +42,10 @@ export class EmbeddedConnection implements Transport {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
   }
 
+  get connected(): boolean {
+    return !this.isClosed;
+  }
+
   /** Runs a broker operation, turning its synchronous throw into a rejected promise. */
   private async run<T>(operation: () => T): Promise<T> {
     if (this.isClosed) throw new BusClosedError(`the connection "${this.name}" is closed`);

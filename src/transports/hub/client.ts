@@ -107,6 +107,10 @@ export class HubTransport implements Transport {
     return transport;
   }
 
+  get connected(): boolean {
+    return this.socket.readyState === WebSocket.OPEN;
+  }
+
   private send(frame: HubClientFrame): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
     this.socket.send(JSON.stringify(frame));

@@ -1,17 +1,17 @@
 /**
- * The server end of the hub protocol: one embedded-broker connection per WebSocket. When the socket
- * goes, so does the connection: unsettled deliveries return to their queues and exclusive queues
- * are deleted.
+ * The server end of the hub protocol: one bus connection per WebSocket (to the embedded broker, or
+ * to RabbitMQ when `tidings serve` runs on it). When the socket goes, so does the connection:
+ * unsettled deliveries return to their queues and exclusive queues are deleted.
  */
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import { assertValidTopic, MessageFormatError, MessageTooLargeError, TidingsError } from '../../message/index.js';
-import type { Delivery, RawMessage, Subscription } from '../../bus/index.js';
-import { EmbeddedConnection, type EmbeddedBroker } from '../embedded/index.js';
+import type { Delivery, RawMessage, Subscription, Transport } from '../../bus/index.js';
 import { HUB_PROTOCOL_VERSION, type HubClientFrame, type HubRequest, type HubServerFrame } from './protocol.js';
 
 export interface HubServerOptions {
-  readonly broker: EmbeddedBroker;
+  /** Opens the bus connection this client's frames go to. */
+  connect(remote: string): Transport | Promise<Transport>;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
 }
@@ -22,7 +22,22 @@ class ProtocolError extends TidingsError {
 
 /** Serves one client socket until it closes. */
 export function serveHubSocket(socket: WebSocket, remote: string, options: HubServerOptions): void {
-  const connection = new EmbeddedConnection(options.broker, { address: remote, name: remote });
+  let connection!: Transport;
+  let socketClosed = false;
+  const opened: Promise<boolean> = Promise.resolve()
+    .then(() => options.connect(remote))
+    .then(
+      (transport) => {
+        connection = transport;
+        if (socketClosed) void transport.close();
+        return !socketClosed;
+      },
+      (error: unknown) => {
+        log.warn({ err: error }, 'no bus connection for a hub client');
+        socket.close(1011, 'the bus is not available');
+        return false;
+      },
+    );
   const deliveries = new Map<number, Delivery>();
   let nextTag = 1;
   const log = options.logger.child({ client: remote });
@@ -113,6 +128,12 @@ export function serveHubSocket(socket: WebSocket, remote: string, options: HubSe
     else delivery.deadLetter(String(frame.reason).slice(0, 2000));
   };
 
+  const dispatch = (frame: HubClientFrame): void => {
+    if (frame.op === 'ack' || frame.op === 'requeue' || frame.op === 'dead') settle(frame);
+    else if ('rid' in frame && typeof frame.rid === 'number') handleRequest(frame);
+    else socket.close(1008, `unknown op ${String(frame.op).slice(0, 40)}`);
+  };
+
   socket.on('message', (data, isBinary) => {
     let frame: HubClientFrame;
     try {
@@ -126,14 +147,15 @@ export function serveHubSocket(socket: WebSocket, remote: string, options: HubSe
       socket.close(1007, 'unreadable frame');
       return;
     }
-    if (frame.op === 'ack' || frame.op === 'requeue' || frame.op === 'dead') settle(frame);
-    else if ('rid' in frame && typeof frame.rid === 'number') handleRequest(frame);
-    else socket.close(1008, `unknown op ${String(frame.op).slice(0, 40)}`);
+    // Frames wait for the bus connection; callbacks on one promise run in order, so they stay in order.
+    if (connection) dispatch(frame);
+    else void opened.then((ready) => ready && dispatch(frame));
   });
 
   socket.on('close', () => {
+    socketClosed = true;
     deliveries.clear();
-    void connection.close();
+    if (connection) void connection.close();
     log.debug('hub client disconnected');
   });
   socket.on('error', (error) => log.warn({ err: error }, 'hub socket error'));
