@@ -2,7 +2,8 @@
  * The real RabbitMQ the AMQP tests run against: a vhost of their own (`tidings-test`), created on
  * first use, so tests never touch other users' queues. `.ci/run` makes sure RabbitMQ is running.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { connect as connectSocket } from 'node:net';
 
 export const TEST_VHOST = 'tidings-test';
@@ -17,6 +18,17 @@ export function rabbitmqctl(...args: string[]): string {
     throw new Error(`rabbitmqctl ${args.join(' ')} failed (${result.status}): ${result.stderr || result.stdout}`);
   }
   return result.stdout;
+}
+
+/** rabbitmqctl without blocking the event loop: for faults injected while messages flow. */
+export async function rabbitmqctlAsync(...args: string[]): Promise<string> {
+  try {
+    const { stdout } = await promisify(execFile)('rabbitmqctl', args, { encoding: 'utf8', timeout: 60_000 });
+    return stdout;
+  } catch (error) {
+    const failed = error as { stderr?: string; message: string };
+    throw new Error(`rabbitmqctl ${args.join(' ')} failed: ${failed.stderr || failed.message}`);
+  }
 }
 
 let vhostReady = false;

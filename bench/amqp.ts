@@ -1,0 +1,254 @@
+/**
+ * The RabbitMQ transport: confirmed publish throughput, manual-ack consume throughput, and end-to-end
+ * latency at a fixed 1,000 msg/s, with ~360-byte JSON bodies, a durable queue, persistent messages.
+ * Baselines, measured in the same run on the same broker: raw amqplib with the same properties and
+ * bodies, publishing with a window of confirms in flight, one confirm at a time (how fedora-messaging
+ * publishes), and consuming with the same prefetch. Runs in its own vhost, `tidings-bench`.
+ *
+ *   npm run bench -- amqp [--messages 20000] [--sequential 2000] [--window 1000] [--rounds 3]
+ *                         [--url amqp://guest:guest@127.0.0.1:5672/tidings-bench]
+ */
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { connect } from '../src/connect.js';
+import type { Bus } from '../src/bus/index.js';
+import { percentile, printHeadline, printTable } from './_report.js';
+import {
+  ensureVhost,
+  openAdmin,
+  rawConsume,
+  rawPublishSequential,
+  rawPublishWindowed,
+  timed,
+  within,
+  type Timing,
+} from './_amqp-baselines.js';
+
+const VHOST = 'tidings-bench';
+const DEFAULT_URL = `amqp://guest:guest@127.0.0.1:5672/${VHOST}`;
+/** One queue per measurement, each bound to its own topic, so publishing to one never fills another. */
+const QUEUES = {
+  publish: { queue: 'tidings-bench.publish', topic: 'org.example.prod.bench.publish' },
+  consume: { queue: 'tidings-bench.consume', topic: 'org.example.prod.bench.consume' },
+  latency: { queue: 'tidings-bench.latency', topic: 'org.example.prod.bench.latency' },
+} as const;
+const DEAD_LETTER_EXCHANGE = 'tidings.dead-letter';
+
+/** A body whose JSON is about 360 bytes, like the messages measured in shared/STACK.md. */
+const PAD = 'x'.repeat(360 - JSON.stringify({ n: 100000, owner: 'alice', package: 'kernel', pad: '' }).length);
+function body(n: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { n, owner: 'alice', package: 'kernel', ...extra, pad: PAD };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+async function withBus<T>(url: string, work: (bus: Bus) => Promise<T>): Promise<T> {
+  const bus = await connect(url, { name: 'tidings-bench' });
+  try {
+    return await work(bus);
+  } finally {
+    await bus.close();
+  }
+}
+
+/** Publishes `count` messages keeping `window` publishes awaiting confirmation. */
+async function publishPipelined(bus: Bus, topic: string, count: number, window: number): Promise<void> {
+  let next = 0;
+  let confirmed = 0;
+  await new Promise<void>((resolve, reject) => {
+    const sendOne = (): void => {
+      const n = next++;
+      bus.publish({ topic, body: body(n) }).then(() => {
+        confirmed++;
+        if (next < count) sendOne();
+        else if (confirmed === count) resolve();
+      }, reject);
+    };
+    for (let i = 0; i < Math.min(window, count); i++) sendOne();
+  });
+}
+
+function tidingsPublish(url: string, count: number, window: number): Promise<Timing> {
+  return withBus(url, (bus) => timed(() => publishPipelined(bus, QUEUES.publish.topic, count, window)));
+}
+
+function tidingsConsume(url: string, count: number, prefetch: number): Promise<Timing> {
+  return withBus(url, async (bus) => {
+    let received = 0;
+    let allReceived!: () => void;
+    const done = new Promise<void>((resolve) => (allReceived = resolve));
+    return timed(async () => {
+      await bus.consume({ queue: QUEUES.consume.queue, prefetch }, () => {
+        if (++received === count) allReceived();
+      });
+      await within(done, 120_000, `tidings consume of ${count} messages`);
+    });
+  });
+}
+
+async function latency(url: string, rate: number, seconds: number): Promise<number[]> {
+  return withBus(url, async (bus) => {
+    const { queue, topic } = QUEUES.latency;
+    const samples: number[] = [];
+    const total = rate * seconds;
+    let received = 0;
+    let finished!: () => void;
+    let failed!: (error: unknown) => void;
+    const done = new Promise<void>((resolve, reject) => ((finished = resolve), (failed = reject)));
+    await bus.consume({ queue, prefetch: 100 }, (message) => {
+      samples.push(performance.now() - (message.body['t'] as number));
+      if (++received === total) finished();
+    });
+    const start = performance.now();
+    for (let i = 0; i < total; i++) {
+      const due = start + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      bus.publish({ topic, body: body(i, { t: performance.now() }) }).catch(failed);
+    }
+    await within(done, 60_000, `latency run of ${total} messages`);
+    return samples.sort((a, b) => a - b);
+  });
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      messages: { type: 'string', default: '20000' },
+      sequential: { type: 'string', default: '2000' },
+      window: { type: 'string', default: '1000' },
+      rounds: { type: 'string', default: '3' },
+      url: { type: 'string', default: DEFAULT_URL },
+    },
+  });
+  const messages = Number(values.messages);
+  const sequentialMessages = Number(values.sequential);
+  const window = Number(values.window);
+  const rounds = Number(values.rounds);
+  const url = values.url;
+  if (url === DEFAULT_URL) ensureVhost(VHOST);
+  console.log(
+    `RabbitMQ benchmark: ${messages.toLocaleString()} persistent messages of ~360 B to a durable queue, ` +
+      `${window} confirms in flight, prefetch ${window}; ${sequentialMessages.toLocaleString()} one at a time`,
+  );
+
+  const admin = await openAdmin(url);
+  const allQueues = Object.values(QUEUES).flatMap(({ queue }) => [queue, `${queue}.dlq`]);
+  try {
+    // Leftovers of an interrupted run would skew the first round; Tidings declares the queues as its consumers would.
+    await admin.deleteQueues(allQueues);
+    await withBus(url, async (bus) => {
+      for (const { queue, topic } of Object.values(QUEUES)) {
+        await bus.transport.declareQueue({ name: queue });
+        await bus.transport.bindQueue(queue, bus.exchange, topic);
+      }
+    });
+    const purge = async (queue: string): Promise<void> => {
+      await admin.purge(queue);
+      gc();
+    };
+    // Warm both paths up (JIT, first connection) before anything is timed.
+    await rawPublishWindowed(url, QUEUES.publish.topic, 2000, window, body);
+    await tidingsPublish(url, 2000, window);
+    await purge(QUEUES.publish.queue);
+
+    // This machine is shared and noisy: alternate the runs (and their order) and keep each one's median.
+    const runs = { raw: [] as Timing[], sequential: [] as Timing[], tidings: [] as Timing[], rawConsume: [] as Timing[], tidingsConsume: [] as Timing[] };
+    for (let round = 0; round < rounds; round++) {
+      const publishSteps: Array<() => Promise<void>> = [
+        async () => void runs.raw.push(await rawPublishWindowed(url, QUEUES.publish.topic, messages, window, body)),
+        async () => void runs.tidings.push(await tidingsPublish(url, messages, window)),
+      ];
+      if (round % 2 === 1) publishSteps.reverse();
+      publishSteps.splice(1, 0, async () => void runs.sequential.push(await rawPublishSequential(url, QUEUES.publish.topic, sequentialMessages, body)));
+      for (const step of publishSteps) {
+        await step();
+        await purge(QUEUES.publish.queue);
+      }
+
+      const consumeSteps: Array<() => Promise<void>> = [
+        async () => void runs.rawConsume.push(await rawConsume(url, QUEUES.consume.queue, messages, window)),
+        async () => void runs.tidingsConsume.push(await tidingsConsume(url, messages, window)),
+      ];
+      if (round % 2 === 1) consumeSteps.reverse();
+      for (const step of consumeSteps) {
+        await rawPublishWindowed(url, QUEUES.consume.topic, messages, window, body);
+        gc();
+        await step();
+        const left = await admin.count(QUEUES.consume.queue);
+        if (left !== 0) throw new Error(`${left} messages were left unacked in ${QUEUES.consume.queue} after a consume run`);
+      }
+      process.stdout.write(`  round ${round + 1}/${rounds} done\n`);
+    }
+
+    const rate = (timing: Timing, count: number): number => count / timing.seconds;
+    const summary = (timings: Timing[], count: number): { rate: number; cpu: number; runs: string } => ({
+      rate: median(timings.map((t) => rate(t, count))),
+      cpu: median(timings.map((t) => t.cpuMicros / count)),
+      runs: timings.map((t) => Math.round(rate(t, count)).toLocaleString('en-US')).join(' / '),
+    });
+    const raw = summary(runs.raw, messages);
+    const sequential = summary(runs.sequential, sequentialMessages);
+    const tidings = summary(runs.tidings, messages);
+    const consumeRaw = summary(runs.rawConsume, messages);
+    const consumeTidings = summary(runs.tidingsConsume, messages);
+    const ratio = Math.round((tidings.rate / raw.rate) * 100) / 100;
+    const ratioSequential = Math.round((tidings.rate / sequential.rate) * 100) / 100;
+    const consumeRatio = Math.round((consumeTidings.rate / consumeRaw.rate) * 100) / 100;
+    const row = (what: string, s: { rate: number; cpu: number; runs: string }): Record<string, string | number> => ({
+      what,
+      'msg/s': Math.round(s.rate),
+      'client CPU µs/msg': Math.round(s.cpu),
+      runs: s.runs,
+    });
+    printTable(`publish with confirms (msg/s, median of ${rounds} alternating runs)`, [
+      row(`baseline: raw amqplib, ${window} confirms in flight`, raw),
+      row('baseline: raw amqplib, one confirm at a time', sequential),
+      row(`tidings: bus.publish, ${window} in flight`, tidings),
+      { what: 'ratio tidings / windowed baseline', 'msg/s': ratio, 'client CPU µs/msg': '', runs: '' },
+      { what: 'ratio tidings / one at a time', 'msg/s': ratioSequential, 'client CPU µs/msg': '', runs: '' },
+    ]);
+    printTable(`consume with manual acks, prefetch ${window} (msg/s, median of ${rounds} alternating runs)`, [
+      row('baseline: raw amqplib consumer, ack each', consumeRaw),
+      row('tidings: bus.consume, handler counts', consumeTidings),
+      { what: 'ratio tidings / baseline', 'msg/s': consumeRatio, 'client CPU µs/msg': '', runs: '' },
+    ]);
+
+    const samples = await latency(url, 1000, 5);
+    const p50 = percentile(samples, 50);
+    const p99 = percentile(samples, 99);
+    const ms = (value: number): number => Math.round(value * 100) / 100;
+    printTable('end-to-end latency through tidings at 1,000 msg/s for 5 s (ms)', [
+      { p50: ms(p50), p90: ms(percentile(samples, 90)), p99: ms(p99), max: ms(samples.at(-1) ?? 0), samples: samples.length },
+    ]);
+
+    printHeadline({
+      bench: 'amqp',
+      unit: 'msg/s',
+      tidings: Math.round(tidings.rate),
+      baseline: Math.round(raw.rate),
+      ratio,
+      sequential: Math.round(sequential.rate),
+      ratio_sequential: ratioSequential,
+      consume_tidings: Math.round(consumeTidings.rate),
+      consume_baseline: Math.round(consumeRaw.rate),
+      consume_ratio: consumeRatio,
+      p50_ms: ms(p50),
+      p99_ms: ms(p99),
+      messages,
+      window,
+    });
+  } finally {
+    await admin.deleteQueues(allQueues).catch(() => undefined);
+    await admin.deleteExchange(DEAD_LETTER_EXCHANGE).catch(() => undefined);
+    await admin.close();
+  }
+}

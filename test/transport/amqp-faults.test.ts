@@ -1,0 +1,144 @@
+/**
+ * Broker faults while 20,000 messages flow: connections closed by the broker, and a broker restart.
+ * Every publish is either confirmed or fails with an error (the publisher here retries those, with
+ * the same id); every confirmed message is consumed; duplicates are only redeliveries of the same id.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect as connectSocket } from 'node:net';
+import { connect } from '../../src/connect.js';
+import type { Bus } from '../../src/bus/index.js';
+import { ensureRabbitMq, rabbitmqctl, rabbitmqctlAsync, TEST_VHOST } from '../helpers/rabbitmq.js';
+import { uniqueName } from '../helpers/messages.js';
+
+const TOTAL = 20_000;
+const WINDOW = 500;
+/**
+ * Publishing is paced so the flow lasts ~8 s: rabbitmqctl takes a second or two to act, and the
+ * fault must land while messages are in flight both ways.
+ */
+const RATE_PER_SECOND = 2_500;
+
+interface FlowCounts {
+  confirmed: number;
+  failedAttempts: number;
+  consumedDistinct: number;
+  duplicates: number;
+}
+
+async function portOpen(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connectSocket(5672, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Publishes TOTAL messages (retrying failed publishes with the same id) while a consumer on another
+ * connection reads them; `fault` runs once `faultAt` messages are confirmed.
+ */
+async function flowThrough(url: string, fault: () => Promise<void>, faultAt: number): Promise<FlowCounts> {
+  const topic = `${uniqueName('fault')}.msg`;
+  const queue = uniqueName('fault-q');
+  const consumerBus: Bus = await connect(url, { name: 'fault-consumer' });
+  const publisherBus: Bus = await connect(url, { name: 'fault-publisher', publishTimeoutMs: 60_000 });
+  const consumed = new Map<string, number>();
+  let consumedDistinct = 0;
+  let allConsumed!: () => void;
+  const everythingConsumed = new Promise<void>((resolve) => (allConsumed = resolve));
+  await consumerBus.consume({ queue, bindings: [topic], prefetch: 200, concurrency: 4 }, async (message) => {
+    const seen = consumed.get(message.id) ?? 0;
+    consumed.set(message.id, seen + 1);
+    if (seen === 0 && ++consumedDistinct === TOTAL) allConsumed();
+    if (consumedDistinct % 97 === 0) await new Promise((resolve) => setImmediate(resolve)); // some handlers yield: in flight at the fault
+  });
+
+  let confirmed = 0;
+  let failedAttempts = 0;
+  let faultStarted: Promise<void> | undefined;
+  const ids = Array.from({ length: TOTAL }, (_, i) => `${queue}-${i}`);
+  const publishOne = async (id: string, n: number): Promise<void> => {
+    for (;;) {
+      try {
+        await publisherBus.publish({ id, topic, body: { n } });
+        confirmed++;
+        if (confirmed === faultAt) faultStarted = fault();
+        return;
+      } catch {
+        failedAttempts++; // not confirmed: it may or may not be stored; publish again with the same id
+      }
+    }
+  };
+  let next = 0;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: WINDOW }, async () => {
+      while (next < TOTAL) {
+        const n = next++;
+        const due = started + (n * 1000) / RATE_PER_SECOND;
+        if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+        await publishOne(ids[n]!, n);
+      }
+    }),
+  );
+  await faultStarted;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    everythingConsumed,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`only ${consumedDistinct} of ${TOTAL} confirmed messages were consumed`)), 90_000);
+    }),
+  ]);
+  clearTimeout(timer);
+  await publisherBus.close();
+  await consumerBus.close();
+  const missing = ids.filter((id) => !consumed.has(id));
+  assert.deepEqual(missing.slice(0, 5), [], `${missing.length} confirmed messages never consumed`);
+  const unexpected = [...consumed.keys()].filter((id) => !id.startsWith(queue));
+  assert.deepEqual(unexpected, [], 'nothing but our messages arrived');
+  let duplicates = 0;
+  for (const count of consumed.values()) duplicates += count - 1;
+  return { confirmed, failedAttempts, consumedDistinct, duplicates };
+}
+
+describe('the AMQP transport through broker faults', { timeout: 240_000 }, () => {
+  let url: string;
+  before(async () => {
+    url = await ensureRabbitMq();
+  });
+  after(async () => {
+    if (!(await portOpen())) rabbitmqctl('start_app');
+  });
+
+  test('connections closed by the broker while 20,000 messages flow', async (t) => {
+    const counts = await flowThrough(
+      url,
+      async () => {
+        await rabbitmqctlAsync('close_all_connections', '-p', TEST_VHOST, 'fault test: closing every connection');
+      },
+      1_000,
+    );
+    t.diagnostic(`confirmed ${counts.confirmed}, failed attempts retried ${counts.failedAttempts}, consumed ${counts.consumedDistinct} distinct, ${counts.duplicates} redeliveries`);
+    assert.equal(counts.confirmed, TOTAL);
+    assert.equal(counts.consumedDistinct, TOTAL);
+  });
+
+  test('a broker restart while 20,000 messages flow', async (t) => {
+    const counts = await flowThrough(
+      url,
+      async () => {
+        await rabbitmqctlAsync('stop_app');
+        await rabbitmqctlAsync('start_app');
+        await rabbitmqctlAsync('await_startup');
+      },
+      1_000,
+    );
+    t.diagnostic(`confirmed ${counts.confirmed}, failed attempts retried ${counts.failedAttempts}, consumed ${counts.consumedDistinct} distinct, ${counts.duplicates} redeliveries`);
+    assert.equal(counts.confirmed, TOTAL);
+    assert.equal(counts.consumedDistinct, TOTAL);
+  });
+});
