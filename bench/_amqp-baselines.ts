@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import amqplib, { type ConfirmChannel, type Options } from 'amqplib';
+import amqplib, { type Channel, type ChannelModel, type ConfirmChannel, type Options } from 'amqplib';
 
 export const EXCHANGE = 'amq.topic';
 
@@ -68,15 +68,36 @@ function properties(): Options.Publish {
 /** Bodies are JSON made per message, as an application would. */
 export type BodyOf = (n: number) => Record<string, unknown>;
 
-async function withConfirmChannel<T>(url: string, work: (channel: ConfirmChannel) => Promise<T>): Promise<T> {
-  const connection = await amqplib.connect(url);
+/**
+ * A connection for one measurement. Its loss (another process restarting RabbitMQ) rejects the
+ * measurement instead of crashing the run with an unhandled 'error' event.
+ */
+async function withConnection<T>(url: string, work: (connection: ChannelModel) => Promise<T>, socket: { noDelay?: boolean } = {}): Promise<T> {
+  const connection = await amqplib.connect(url, socket);
+  let closing = false;
+  const lost = new Promise<never>((_, reject) => {
+    connection.on('error', () => undefined); // 'close' follows with the reason
+    connection.on('close', (error?: Error) => {
+      if (!closing) reject(new Error(`lost the connection to RabbitMQ: ${error?.message ?? 'closed'}`, { cause: error }));
+    });
+  });
+  lost.catch(() => undefined);
   try {
+    const working = work(connection);
+    working.catch(() => undefined); // when the connection is lost first, its failure is reported instead
+    return await Promise.race([working, lost]);
+  } finally {
+    closing = true;
+    await connection.close().catch(() => undefined);
+  }
+}
+
+function withConfirmChannel<T>(url: string, work: (channel: ConfirmChannel) => Promise<T>): Promise<T> {
+  return withConnection(url, async (connection) => {
     const channel = await connection.createConfirmChannel();
     channel.on('error', () => undefined); // the failing publish's callback reports it
-    return await work(channel);
-  } finally {
-    await connection.close();
-  }
+    return work(channel);
+  });
 }
 
 /** Keeps `window` publishes awaiting their confirm (a callback each), and waits for 'drain' when amqplib asks. */
@@ -133,10 +154,10 @@ export function rawPublishSequential(url: string, routingKey: string, count: num
 }
 
 /** Raw amqplib consumer: prefetch `prefetch`, manual ack of each message, until `count` arrived. */
-export async function rawConsume(url: string, queue: string, count: number, prefetch: number): Promise<Timing> {
-  const connection = await amqplib.connect(url);
-  try {
+export function rawConsume(url: string, queue: string, count: number, prefetch: number): Promise<Timing> {
+  return withConnection(url, async (connection) => {
     const channel = await connection.createChannel();
+    channel.on('error', () => undefined);
     let received = 0;
     let allReceived!: () => void;
     const done = new Promise<void>((resolve) => (allReceived = resolve));
@@ -151,32 +172,65 @@ export async function rawConsume(url: string, queue: string, count: number, pref
     });
     await channel.close(); // after the last ack
     return timing;
-  } finally {
-    await connection.close();
-  }
+  });
 }
 
-/** A plain channel for chores between measurements: purge, count, delete. */
-export async function openAdmin(url: string): Promise<{
-  purge(queue: string): Promise<void>;
-  count(queue: string): Promise<number>;
-  deleteQueues(queues: string[]): Promise<void>;
-  deleteExchange(name: string): Promise<void>;
-  close(): Promise<void>;
-}> {
-  const connection = await amqplib.connect(url);
-  const channel = await connection.createChannel();
-  return {
-    purge: async (queue) => {
-      await channel.purgeQueue(queue);
-    },
-    count: async (queue) => (await channel.checkQueue(queue)).messageCount,
-    deleteQueues: async (queues) => {
-      for (const queue of queues) await channel.deleteQueue(queue);
-    },
-    deleteExchange: async (name) => {
-      await channel.deleteExchange(name);
-    },
-    close: () => connection.close(),
-  };
+/**
+ * Raw amqplib end to end on one connection, as Tidings does it: publish at `rate` msg/s with confirms
+ * (not awaited), consume with prefetch 100 and ack each; each body carries its send time.
+ * `noDelay` turns Nagle's algorithm off (amqplib leaves it on unless asked).
+ */
+export function rawLatency(url: string, queue: string, routingKey: string, rate: number, seconds: number, body: BodyOf, noDelay: boolean): Promise<number[]> {
+  return withConnection(url, async (connection) => {
+    const publisher = await connection.createConfirmChannel();
+    const consumer = await connection.createChannel();
+    publisher.on('error', () => undefined);
+    consumer.on('error', () => undefined);
+    const total = rate * seconds;
+    const samples: number[] = [];
+    let finished!: () => void;
+    let failed!: (error: unknown) => void;
+    const done = new Promise<void>((resolve, reject) => ((finished = resolve), (failed = reject)));
+    await consumer.prefetch(100, false);
+    await consumer.consume(queue, (message) => {
+      if (message === null) return;
+      samples.push(performance.now() - (JSON.parse(message.content.toString('utf8')) as { t: number }).t);
+      consumer.ack(message);
+      if (samples.length === total) finished();
+    }, { noAck: false });
+    const start = performance.now();
+    for (let i = 0; i < total; i++) {
+      const due = start + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      const content = Buffer.from(JSON.stringify({ ...body(i), t: performance.now() }), 'utf8');
+      publisher.publish(EXCHANGE, routingKey, content, properties(), (error: unknown) => error && failed(error));
+    }
+    await within(done, 60_000, `raw latency run of ${total} messages`);
+    await consumer.close();
+    return samples.sort((a, b) => a - b);
+  }, { noDelay });
+}
+
+/** Chores between measurements (purge, count, delete), each on a connection of its own. */
+export function adminTask<T>(url: string, task: (channel: Channel) => Promise<T>): Promise<T> {
+  return withConnection(url, async (connection) => {
+    const channel = await connection.createChannel();
+    channel.on('error', () => undefined);
+    return task(channel);
+  });
+}
+
+/** Waits until RabbitMQ accepts connections again (after another process restarted it). */
+export async function waitForBroker(url: string, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await adminTask(url, async () => undefined);
+      return;
+    } catch (error) {
+      if (Date.now() > until) throw new Error(`RabbitMQ did not come back within ${timeoutMs / 1000} s`, { cause: error });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
 }

@@ -3,7 +3,8 @@
  * latency at a fixed 1,000 msg/s, with ~360-byte JSON bodies, a durable queue, persistent messages.
  * Baselines, measured in the same run on the same broker: raw amqplib with the same properties and
  * bodies, publishing with a window of confirms in flight, one confirm at a time (how fedora-messaging
- * publishes), and consuming with the same prefetch. Runs in its own vhost, `tidings-bench`.
+ * publishes), consuming with the same prefetch, and the same latency run with amqplib's default socket
+ * (Nagle on, as Tidings opens it) and with `noDelay: true`. Runs in its own vhost, `tidings-bench`.
  *
  *   npm run bench -- amqp [--messages 20000] [--sequential 2000] [--window 1000] [--rounds 3]
  *                         [--url amqp://guest:guest@127.0.0.1:5672/tidings-bench]
@@ -14,12 +15,14 @@ import { connect } from '../src/connect.js';
 import type { Bus } from '../src/bus/index.js';
 import { percentile, printHeadline, printTable } from './_report.js';
 import {
+  adminTask,
   ensureVhost,
-  openAdmin,
   rawConsume,
   rawPublishSequential,
+  rawLatency,
   rawPublishWindowed,
   timed,
+  waitForBroker,
   within,
   type Timing,
 } from './_amqp-baselines.js';
@@ -118,6 +121,15 @@ async function latency(url: string, rate: number, seconds: number): Promise<numb
   });
 }
 
+/** True when `error` (or its cause) is the broker going away rather than a fault of the code measured. */
+function brokerWentAway(error: unknown): boolean {
+  for (let e = error; e; e = (e as { cause?: unknown }).cause) {
+    const text = `${(e as { code?: unknown }).code ?? ''} ${(e as Error).message ?? String(e)}`;
+    if (/ECONNRESET|ECONNREFUSED|EPIPE|CONNECTION_FORCED|CONNECTION_FAILED|lost the connection|Connection closed|not connected/i.test(text)) return true;
+  }
+  return false;
+}
+
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -140,53 +152,84 @@ export async function run(argv: string[]): Promise<void> {
       `${window} confirms in flight, prefetch ${window}; ${sequentialMessages.toLocaleString()} one at a time`,
   );
 
-  const admin = await openAdmin(url);
   const allQueues = Object.values(QUEUES).flatMap(({ queue }) => [queue, `${queue}.dlq`]);
-  try {
-    // Leftovers of an interrupted run would skew the first round; Tidings declares the queues as its consumers would.
-    await admin.deleteQueues(allQueues);
-    await withBus(url, async (bus) => {
+  const deleteQueues = (): Promise<void> =>
+    adminTask(url, async (channel) => {
+      for (const queue of allQueues) await channel.deleteQueue(queue);
+    });
+  const declareQueues = (): Promise<void> =>
+    withBus(url, async (bus) => {
       for (const { queue, topic } of Object.values(QUEUES)) {
         await bus.transport.declareQueue({ name: queue });
         await bus.transport.bindQueue(queue, bus.exchange, topic);
       }
     });
-    const purge = async (queue: string): Promise<void> => {
-      await admin.purge(queue);
-      gc();
-    };
+  const purge = async (...queues: string[]): Promise<void> => {
+    await adminTask(url, async (channel) => {
+      for (const queue of queues) await channel.purgeQueue(queue);
+    });
+    gc();
+  };
+  /**
+   * Other sessions on this machine restart RabbitMQ in their tests: when a step loses its connection,
+   * wait for the broker, reset the queues and run the step again (at most twice), saying so.
+   */
+  const step = async (what: string, work: () => Promise<void>): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (attempt > 2 || !brokerWentAway(error)) throw error;
+        console.log(`  ${what}: the broker dropped the connection (${(error as Error).message.slice(0, 120)}); running it again`);
+        await waitForBroker(url);
+        await declareQueues();
+        await purge(QUEUES.publish.queue, QUEUES.consume.queue);
+      }
+    }
+  };
+
+  try {
+    // Leftovers of an interrupted run would skew the first round; Tidings declares the queues as its consumers would.
+    await deleteQueues();
+    await declareQueues();
     // Warm both paths up (JIT, first connection) before anything is timed.
-    await rawPublishWindowed(url, QUEUES.publish.topic, 2000, window, body);
-    await tidingsPublish(url, 2000, window);
-    await purge(QUEUES.publish.queue);
+    await step('warm-up', async () => {
+      await rawPublishWindowed(url, QUEUES.publish.topic, 2000, window, body);
+      await tidingsPublish(url, 2000, window);
+      await purge(QUEUES.publish.queue);
+    });
 
     // This machine is shared and noisy: alternate the runs (and their order) and keep each one's median.
     const runs = { raw: [] as Timing[], sequential: [] as Timing[], tidings: [] as Timing[], rawConsume: [] as Timing[], tidingsConsume: [] as Timing[] };
-    for (let round = 0; round < rounds; round++) {
-      const publishSteps: Array<() => Promise<void>> = [
-        async () => void runs.raw.push(await rawPublishWindowed(url, QUEUES.publish.topic, messages, window, body)),
-        async () => void runs.tidings.push(await tidingsPublish(url, messages, window)),
-      ];
-      if (round % 2 === 1) publishSteps.reverse();
-      publishSteps.splice(1, 0, async () => void runs.sequential.push(await rawPublishSequential(url, QUEUES.publish.topic, sequentialMessages, body)));
-      for (const step of publishSteps) {
-        await step();
+    const publishStep = (what: string, into: Timing[], measure: () => Promise<Timing>) => (): Promise<void> =>
+      step(what, async () => {
+        const timing = await measure();
         await purge(QUEUES.publish.queue);
-      }
-
-      const consumeSteps: Array<() => Promise<void>> = [
-        async () => void runs.rawConsume.push(await rawConsume(url, QUEUES.consume.queue, messages, window)),
-        async () => void runs.tidingsConsume.push(await tidingsConsume(url, messages, window)),
-      ];
-      if (round % 2 === 1) consumeSteps.reverse();
-      for (const step of consumeSteps) {
+        into.push(timing);
+      });
+    const consumeStep = (what: string, into: Timing[], measure: () => Promise<Timing>) => (): Promise<void> =>
+      step(what, async () => {
         await rawPublishWindowed(url, QUEUES.consume.topic, messages, window, body);
         gc();
-        await step();
-        const left = await admin.count(QUEUES.consume.queue);
-        if (left !== 0) throw new Error(`${left} messages were left unacked in ${QUEUES.consume.queue} after a consume run`);
-      }
-      process.stdout.write(`  round ${round + 1}/${rounds} done\n`);
+        const timing = await measure();
+        const left = await adminTask(url, async (channel) => (await channel.checkQueue(QUEUES.consume.queue)).messageCount);
+        if (left !== 0) throw new Error(`${left} messages were left unacked in ${QUEUES.consume.queue} after ${what}`);
+        into.push(timing);
+      });
+    for (let round = 0; round < rounds; round++) {
+      const publishSteps = [
+        publishStep('raw windowed publish', runs.raw, () => rawPublishWindowed(url, QUEUES.publish.topic, messages, window, body)),
+        publishStep('tidings publish', runs.tidings, () => tidingsPublish(url, messages, window)),
+      ];
+      if (round % 2 === 1) publishSteps.reverse();
+      publishSteps.splice(1, 0, publishStep('sequential publish', runs.sequential, () => rawPublishSequential(url, QUEUES.publish.topic, sequentialMessages, body)));
+      const consumeSteps = [
+        consumeStep('raw consume', runs.rawConsume, () => rawConsume(url, QUEUES.consume.queue, messages, window)),
+        consumeStep('tidings consume', runs.tidingsConsume, () => tidingsConsume(url, messages, window)),
+      ];
+      if (round % 2 === 1) consumeSteps.reverse();
+      for (const measure of [...publishSteps, ...consumeSteps]) await measure();
+      console.log(`  round ${round + 1}/${rounds} done`);
     }
 
     const rate = (timing: Timing, count: number): number => count / timing.seconds;
@@ -213,22 +256,37 @@ export async function run(argv: string[]): Promise<void> {
       row(`baseline: raw amqplib, ${window} confirms in flight`, raw),
       row('baseline: raw amqplib, one confirm at a time', sequential),
       row(`tidings: bus.publish, ${window} in flight`, tidings),
-      { what: 'ratio tidings / windowed baseline', 'msg/s': ratio, 'client CPU µs/msg': '', runs: '' },
-      { what: 'ratio tidings / one at a time', 'msg/s': ratioSequential, 'client CPU µs/msg': '', runs: '' },
+      { what: 'ratio tidings / windowed baseline', 'msg/s': ratio.toFixed(2), 'client CPU µs/msg': '', runs: '' },
+      { what: 'ratio tidings / one at a time', 'msg/s': ratioSequential.toFixed(2), 'client CPU µs/msg': '', runs: '' },
     ]);
     printTable(`consume with manual acks, prefetch ${window} (msg/s, median of ${rounds} alternating runs)`, [
       row('baseline: raw amqplib consumer, ack each', consumeRaw),
       row('tidings: bus.consume, handler counts', consumeTidings),
-      { what: 'ratio tidings / baseline', 'msg/s': consumeRatio, 'client CPU µs/msg': '', runs: '' },
+      { what: 'ratio tidings / baseline', 'msg/s': consumeRatio.toFixed(2), 'client CPU µs/msg': '', runs: '' },
     ]);
 
-    const samples = await latency(url, 1000, 5);
+    const latencies: Array<{ what: string; samples: number[] }> = [];
+    const latencyStep = (what: string, measure: () => Promise<number[]>): Promise<void> =>
+      step(what, async () => {
+        await purge(QUEUES.latency.queue);
+        latencies.push({ what, samples: await measure() });
+      });
+    await latencyStep('tidings: bus.publish → bus.consume', () => latency(url, 1000, 5));
+    const { queue: latencyQueue, topic: latencyTopic } = QUEUES.latency;
+    await latencyStep('baseline: raw amqplib, default socket', () => rawLatency(url, latencyQueue, latencyTopic, 1000, 5, body, false));
+    await latencyStep('baseline: raw amqplib, noDelay: true', () => rawLatency(url, latencyQueue, latencyTopic, 1000, 5, body, true));
+    const ms = (value: number): number => Math.round(value * 100) / 100;
+    printTable('end-to-end latency at 1,000 msg/s for 5 s, prefetch 100 (ms)', latencies.map(({ what, samples }) => ({
+      what,
+      p50: ms(percentile(samples, 50)),
+      p90: ms(percentile(samples, 90)),
+      p99: ms(percentile(samples, 99)),
+      max: ms(samples.at(-1) ?? 0),
+      samples: samples.length,
+    })));
+    const samples = latencies[0]!.samples;
     const p50 = percentile(samples, 50);
     const p99 = percentile(samples, 99);
-    const ms = (value: number): number => Math.round(value * 100) / 100;
-    printTable('end-to-end latency through tidings at 1,000 msg/s for 5 s (ms)', [
-      { p50: ms(p50), p90: ms(percentile(samples, 90)), p99: ms(p99), max: ms(samples.at(-1) ?? 0), samples: samples.length },
-    ]);
 
     printHeadline({
       bench: 'amqp',
@@ -247,8 +305,7 @@ export async function run(argv: string[]): Promise<void> {
       window,
     });
   } finally {
-    await admin.deleteQueues(allQueues).catch(() => undefined);
-    await admin.deleteExchange(DEAD_LETTER_EXCHANGE).catch(() => undefined);
-    await admin.close();
+    await deleteQueues().catch(() => undefined);
+    await adminTask(url, (channel) => channel.deleteExchange(DEAD_LETTER_EXCHANGE)).catch(() => undefined);
   }
 }

@@ -120,6 +120,8 @@ export class Consumer {
   private pump(): void {
     while (!this.stopping && this.inFlight < this.settings.concurrency && this.waiting.length > 0) {
       const delivery = this.waiting.shift()!;
+      // Its channel went while it waited here (a reconnect, a broker timeout): it is coming again.
+      if (!delivery.live) continue;
       this.inFlight++;
       const pending = this.handle(delivery);
       if (pending) {

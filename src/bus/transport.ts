@@ -70,6 +70,11 @@ export interface Delivery {
   readonly consumerTag: string;
   /** The broker delivered this message before (to this or another consumer). */
   readonly redelivered: boolean;
+  /**
+   * False once the delivery can no longer be settled (its channel or consumer is gone) and the
+   * broker will deliver the message again: a consumer skips such deliveries rather than handle them twice.
+   */
+  readonly live: boolean;
   ack(): void;
   /** Put the message back at the head of its queue. */
   requeue(): void;

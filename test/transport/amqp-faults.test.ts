@@ -106,6 +106,35 @@ async function flowThrough(url: string, fault: () => Promise<void>, faultAt: num
 }
 
 describe('the AMQP transport through broker faults', { timeout: 240_000 }, () => {
+  test('a handler running past the broker\'s consumer_timeout: the consumer goes on, the message comes again', async (t) => {
+    // Shrink RabbitMQ's consumer timeout (30 min by default) and its check interval for this test only.
+    await rabbitmqctlAsync('eval', 'application:set_env(rabbit, consumer_timeout, 2000), application:set_env(rabbit, channel_tick_interval, 500).');
+    t.after(() => rabbitmqctlAsync('eval', 'application:unset_env(rabbit, consumer_timeout), application:unset_env(rabbit, channel_tick_interval).'));
+    const bus = await connect(url, { name: 'ack-timeout' });
+    t.after(() => bus.close());
+    const topic = `${uniqueName('slow')}.job`;
+    const runs: Array<{ id: string; redelivered: boolean }> = [];
+    let secondRun!: () => void;
+    const ranTwice = new Promise<void>((resolve) => (secondRun = resolve));
+    const consumer = await bus.consume({ queue: uniqueName('slow-q'), bindings: [topic], prefetch: 1 }, async (message) => {
+      runs.push({ id: message.id, redelivered: message.redelivered });
+      if (runs.length === 1) await new Promise((resolve) => setTimeout(resolve, 5_000)); // past the 2 s timeout
+      else secondRun();
+    });
+    const sent = await bus.publish({ topic, body: { slow: true } });
+    const after = await bus.publish({ topic, body: { slow: false } });
+    await ranTwice;
+    // The slow run's ack was void (its channel is gone); the message came again on a new channel,
+    // and the consumer never stopped.
+    assert.deepEqual(runs[0], { id: sent.id, redelivered: false });
+    assert.deepEqual(runs[1], { id: sent.id, redelivered: true });
+    const ended = await Promise.race([consumer.ended.then(() => 'ended'), new Promise((resolve) => setTimeout(() => resolve('running'), 50))]);
+    assert.equal(ended, 'running');
+    void after;
+    t.diagnostic(`runs: ${JSON.stringify(runs)}`);
+  });
+
+
   let url: string;
   before(async () => {
     url = await ensureRabbitMq();

@@ -162,6 +162,10 @@ class AmqpDelivery implements Delivery {
     return this.amqpMessage.fields.redelivered;
   }
 
+  get live(): boolean {
+    return !this.settled && this.subscription.isCurrent(this.channel);
+  }
+
   /**
    * Settles on the channel the message came on. If that channel is gone the broker has already put
    * the message back for redelivery, so there is nothing left to settle.

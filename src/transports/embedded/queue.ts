@@ -297,6 +297,10 @@ export class EmbeddedDelivery implements Delivery {
     return this.consumer.tag;
   }
 
+  get live(): boolean {
+    return this.consumer.unacked.get(this.entry.seq) === this.entry;
+  }
+
   /** The broker's tag for this delivery, unique within its consumer. */
   get tag(): number {
     return this.entry.seq;

@@ -251,6 +251,10 @@ class HubDelivery implements Delivery {
     this.tag = frame.tag;
   }
 
+  get live(): boolean {
+    return !this.settled && this.transport.connected;
+  }
+
   private once(frame: HubClientFrame): void {
     if (this.settled) return;
     this.settled = true;
