@@ -12,6 +12,7 @@ export type {
   RawMessage,
   PublishOptions,
   QueueOptions,
+  ExchangeOptions,
   DeclaredQueue,
   ConsumeOptions,
   Delivery,

@@ -48,6 +48,14 @@ export interface QueueOptions {
   readonly arguments?: Readonly<Record<string, unknown>>;
 }
 
+export interface ExchangeOptions {
+  /** AMQP exchange type; the embedded broker has topic exchanges only. Default `topic`. */
+  readonly type?: string;
+  readonly durable?: boolean;
+  readonly autoDelete?: boolean;
+  readonly arguments?: Readonly<Record<string, unknown>>;
+}
+
 export interface DeclaredQueue {
   readonly name: string;
   /** Messages waiting (ready) at declare time. */
@@ -100,7 +108,7 @@ export interface Transport {
   readonly address: string;
   /** The link to the broker is up now (false while reconnecting, and after close). */
   readonly connected: boolean;
-  declareExchange(name: string): Promise<void>;
+  declareExchange(name: string, options?: ExchangeOptions): Promise<void>;
   declareQueue(options: QueueOptions): Promise<DeclaredQueue>;
   bindQueue(queue: string, exchange: string, pattern: string): Promise<void>;
   unbindQueue(queue: string, exchange: string, pattern: string): Promise<void>;

@@ -2,9 +2,8 @@
 import type { Command } from '@commander-js/extra-typings';
 import { commandConfig, commandLogger, connectBus } from './context.js';
 import { loadCallback, CallbackError } from './callback.js';
-import { consumeSpecFrom, runConsumer } from './consuming.js';
+import { consumeSpecsFrom, declareConfiguredExchanges, runConsumers } from './consuming.js';
 import { collect } from './options.js';
-
 
 export function registerConsume(program: Command): void {
   program
@@ -24,7 +23,8 @@ export function registerConsume(program: Command): void {
       const handler = await loadCallback(spec, { config: config.consumer_config, logger });
       const bus = await connectBus(config, logger, 'tidings-consume');
       try {
-        process.exitCode = await runConsumer(bus, consumeSpecFrom(flags, config, ['#']), handler, logger);
+        await declareConfiguredExchanges(bus, config);
+        process.exitCode = await runConsumers(bus, consumeSpecsFrom(flags, config, ['#']), handler, logger);
       } finally {
         await bus.close();
       }

@@ -1,9 +1,10 @@
 /**
- * What consume, tail and record share: turning flags and configuration into a ConsumeSpec, running
- * a consumer until it ends or a signal comes, and the exit code its end deserves.
+ * What consume, tail and record share: turning flags and configuration into consume specs (one per
+ * queue, as fedora-messaging consumes every configured queue), declaring the configured exchanges,
+ * running the consumers until one ends or a signal comes, and the exit code that end deserves.
  */
 import { ConfigError, type TidingsConfig } from '../config/index.js';
-import type { Bus, ConsumeSpec, MessageHandler } from '../bus/index.js';
+import type { Bus, ConsumeSpec, Consumer, ConsumerEnd, MessageHandler } from '../bus/index.js';
 import type { Logger } from '../log/index.js';
 import { ExitCode } from './exit-codes.js';
 import { onShutdownSignal } from './context.js';
@@ -26,57 +27,83 @@ function positiveInteger(value: string | undefined, flag: string): number | unde
 }
 
 /**
- * Flags win; otherwise the configuration's queues and bindings (fedora-messaging's layout);
- * otherwise a server-named queue bound to `defaultKeys`.
+ * Flags win (one queue); otherwise every queue of the configuration with its bindings
+ * (fedora-messaging's layout); otherwise a server-named queue bound to `defaultKeys`.
  */
-export function consumeSpecFrom(flags: QueueFlags, config: TidingsConfig, defaultKeys: string[]): ConsumeSpec {
+export function consumeSpecsFrom(flags: QueueFlags, config: TidingsConfig, defaultKeys: string[]): ConsumeSpec[] {
   const exchange = flags.exchange ?? config.publish_exchange;
-  const configuredQueue = Object.keys(config.queues)[0];
-  const queue = flags.queueName ?? (flags.routingKey?.length ? '' : configuredQueue) ?? '';
-  const queueConfig = config.queues[queue];
-  let bindings: ConsumeSpec['bindings'];
-  if (flags.routingKey?.length) {
-    bindings = [{ exchange, routingKeys: flags.routingKey }];
-  } else {
-    const configured = config.bindings.filter((binding) => binding.queue === queue);
-    bindings = configured.length
-      ? configured.map((binding) => ({ exchange: binding.exchange, routingKeys: binding.routing_keys }))
-      : [{ exchange, routingKeys: defaultKeys }];
-  }
   const prefetch = positiveInteger(flags.prefetch, '--prefetch') ?? config.qos.prefetch_count;
   const concurrency = positiveInteger(flags.concurrency, '--concurrency');
-  return {
-    queue,
-    bindings,
-    prefetch,
-    ...(concurrency ? { concurrency } : {}),
-    ...(queueConfig
-      ? {
-          durable: queueConfig.durable,
-          autoDelete: queueConfig.auto_delete,
-          exclusive: queueConfig.exclusive,
-          arguments: queueConfig.arguments,
-        }
-      : {}),
-    ...(config.passive_declares && queue ? { passive: true } : {}),
-  };
+  const common = { prefetch, ...(concurrency ? { concurrency } : {}) };
+  const configured = Object.keys(config.queues);
+  const fromFlags = flags.queueName !== undefined || (flags.routingKey?.length ?? 0) > 0 || configured.length === 0;
+  const names = fromFlags ? [flags.queueName ?? ''] : configured;
+  return names.map((queue) => {
+    const queueConfig = config.queues[queue];
+    const configuredBindings = config.bindings.filter((binding) => binding.queue === queue);
+    const bindings: ConsumeSpec['bindings'] = flags.routingKey?.length
+      ? [{ exchange, routingKeys: flags.routingKey }]
+      : configuredBindings.length
+        ? configuredBindings.map((binding) => ({ exchange: binding.exchange, routingKeys: binding.routing_keys }))
+        : fromFlags && !flags.queueName
+          ? [{ exchange, routingKeys: defaultKeys }]
+          : [];
+    return {
+      queue,
+      bindings,
+      ...common,
+      ...(queueConfig
+        ? {
+            durable: queueConfig.durable,
+            autoDelete: queueConfig.auto_delete,
+            exclusive: queueConfig.exclusive,
+            arguments: queueConfig.arguments,
+          }
+        : {}),
+      ...(config.passive_declares && queue ? { passive: true } : {}),
+    };
+  });
 }
 
-/**
- * Consumes until the consumer ends (halt, failure, broker) or SIGINT/SIGTERM (a graceful stop: the
- * handlers in flight finish). Returns the exit code of a halt or a stop; throws the error of a failure,
- * which the CLI reports as one line and maps to its exit code (13 handler, 14 connection, 12 cancelled).
- */
-export async function runConsumer(bus: Bus, spec: ConsumeSpec, handler: MessageHandler, logger: Logger): Promise<number> {
-  const consumer = await bus.consume(spec, handler);
-  logger.debug({ queue: consumer.queue }, 'consuming');
-  onShutdownSignal(() => void consumer.stop());
-  // A lost connection ends the consumer too: the transport's closed promise reports it.
-  void bus.transport.closed.then((error) => {
-    if (error) void consumer.stop({ reason: 'broker', exitCode: ExitCode.connectionFailed, error });
-  });
-  const end = await consumer.ended;
+/** The configuration's `exchanges`, declared before anything binds to them (unless passive). */
+export async function declareConfiguredExchanges(bus: Bus, config: TidingsConfig): Promise<void> {
+  if (config.passive_declares) return;
+  for (const [name, exchange] of Object.entries(config.exchanges)) {
+    await bus.transport.declareExchange(name, {
+      type: exchange.type,
+      durable: exchange.durable,
+      autoDelete: exchange.auto_delete,
+      arguments: exchange.arguments,
+    });
+  }
+}
+
+function exitCodeOf(end: ConsumerEnd): number {
   if (end.reason === 'cancelled') return ExitCode.ok;
   if (end.reason === 'halted') return end.exitCode;
   throw end.error ?? new Error(`the consumer stopped (${end.reason})`);
+}
+
+/**
+ * Consumes until a consumer ends (halt, failure, broker) — then stops the others — or SIGINT/SIGTERM
+ * (a graceful stop: the handlers in flight finish). Returns the exit code of a halt or a stop; throws
+ * the error of a failure, which the CLI reports as one line and maps to its exit code
+ * (13 handler, 14 connection, 12 cancelled).
+ */
+export async function runConsumers(bus: Bus, specs: readonly ConsumeSpec[], handler: MessageHandler, logger: Logger): Promise<number> {
+  const consumers: Consumer[] = [];
+  for (const spec of specs) consumers.push(await bus.consume(spec, handler));
+  logger.debug({ queues: consumers.map((consumer) => consumer.queue) }, 'consuming');
+  const stopAll = (end?: ConsumerEnd): void => {
+    for (const consumer of consumers) void consumer.stop(end);
+  };
+  onShutdownSignal(() => stopAll());
+  // A lost connection ends the consumers too: the transport's closed promise reports it.
+  void bus.transport.closed.then((error) => {
+    if (error) stopAll({ reason: 'broker', exitCode: ExitCode.connectionFailed, error });
+  });
+  const first = await Promise.race(consumers.map((consumer) => consumer.ended));
+  stopAll();
+  await Promise.all(consumers.map((consumer) => consumer.ended));
+  return exitCodeOf(first);
 }

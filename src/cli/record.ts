@@ -6,7 +6,7 @@ import { formatMessageLine } from '../message/index.js';
 import { ConfigError } from '../config/index.js';
 import { HaltConsumer } from '../bus/index.js';
 import { commandConfig, commandLogger, connectBus } from './context.js';
-import { consumeSpecFrom, runConsumer } from './consuming.js';
+import { consumeSpecsFrom, declareConfiguredExchanges, runConsumers } from './consuming.js';
 import { collect } from './options.js';
 
 
@@ -30,9 +30,10 @@ export function registerRecord(program: Command): void {
       const bus = await connectBus(config, logger, 'tidings-record');
       let recorded = 0;
       try {
-        process.exitCode = await runConsumer(
+        await declareConfiguredExchanges(bus, config);
+        process.exitCode = await runConsumers(
           bus,
-          { ...consumeSpecFrom(flags, config, ['#']), concurrency: 1 },
+          consumeSpecsFrom(flags, config, ['#']).map((spec) => ({ ...spec, concurrency: 1 })),
           async (message) => {
             if (!out.write(formatMessageLine(message) + '\n')) await once(out, 'drain');
             recorded++;

@@ -3,7 +3,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { formatMessageLine, assertValidPattern } from '../message/index.js';
 import type { ReceivedMessage } from '../bus/index.js';
 import { commandConfig, commandLogger, connectBus, writeLine } from './context.js';
-import { runConsumer } from './consuming.js';
+import { runConsumers } from './consuming.js';
 import { collect } from './options.js';
 import { formatReadableLine } from './format.js';
 
@@ -31,9 +31,9 @@ export function registerTail(program: Command): void {
       const wanted = tailFilter(flags.user ?? [], flags.package ?? []);
       const bus = await connectBus(config, logger, 'tidings-tail');
       try {
-        process.exitCode = await runConsumer(
+        process.exitCode = await runConsumers(
           bus,
-          { queue: '', bindings: [{ exchange: flags.exchange ?? config.publish_exchange, routingKeys: keys }], prefetch: 200 },
+          [{ queue: '', bindings: [{ exchange: flags.exchange ?? config.publish_exchange, routingKeys: keys }], prefetch: 200 }],
           (message) => {
             if (!wanted(message)) return;
             writeLine(flags.json ? formatMessageLine(message) : formatReadableLine(message));

@@ -4,7 +4,7 @@
  */
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, closedPort, killAll, makeTempDir, runTidings, startConsuming, startServe, type Server } from '../helpers/processes.js';
 import { ensureRabbitMq } from '../helpers/rabbitmq.js';
@@ -64,6 +64,57 @@ describe('the CLI on RabbitMQ', { timeout: 90_000 }, () => {
     assert.equal(published.code, 0, published.stderr);
     const exit = await consumer.waitForExit();
     assert.equal(exit.code, 7, consumer.stderr);
+  });
+
+  test('consume takes its topology from a fedora-messaging style config: exchanges, every queue, bindings, qos', async () => {
+    const exchange = uniqueName('tidings.config-x');
+    const [first, second] = [uniqueName('config-a'), uniqueName('config-b')];
+    const seen = join(dir, `${first}.seen`);
+    const callback = join(dir, `${first}.mjs`);
+    writeFileSync(
+      callback,
+      `import { appendFileSync } from 'node:fs';
+       export default (message, context) => {
+         appendFileSync(${JSON.stringify(seen)}, message.queue + ' ' + message.body.n + '\\n');
+         if (message.body.n === context.config.stop_at) throw new context.outcomes.HaltConsumer({ exitCode: 0 });
+       };`,
+    );
+    const config = join(dir, `${first}.toml`);
+    writeFileSync(
+      config,
+      `amqp_url = "${amqp}"
+publish_exchange = "${exchange}"
+callback = "${callback}:default"
+[exchanges."${exchange}"]
+type = "topic"
+durable = true
+[queues."${first}"]
+durable = true
+[queues."${second}"]
+durable = true
+[[bindings]]
+queue = "${first}"
+exchange = "${exchange}"
+routing_keys = ["config.a.#"]
+[[bindings]]
+queue = "${second}"
+exchange = "${exchange}"
+routing_keys = ["config.b.#"]
+[qos]
+prefetch_count = 5
+[consumer_config]
+stop_at = 3
+`,
+    );
+    const consumer = await startConsuming(['consume', '--config', config]);
+    for (const [topic, n] of [['config.a.one', 1], ['config.b.two', 2], ['config.b.three', 3]] as const) {
+      const published = await runTidings(['publish', '--config', config, '--topic', topic, '--body', JSON.stringify({ n })]);
+      assert.equal(published.code, 0, published.stderr);
+    }
+    const exit = await consumer.waitForExit();
+    assert.equal(exit.code, 0, consumer.stderr);
+    const lines = readFileSync(seen, 'utf8').trim().split('\n').sort();
+    assert.deepEqual(lines, [`${first} 1`, `${second} 2`, `${second} 3`]);
   });
 
   test('an unreachable broker exits 14 and says where it tried', async () => {

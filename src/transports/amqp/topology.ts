@@ -6,7 +6,7 @@
  */
 import type { Channel, Options } from 'amqplib';
 import type { Logger } from 'pino';
-import type { QueueOptions } from '../../bus/index.js';
+import type { ExchangeOptions, QueueOptions } from '../../bus/index.js';
 import { fromAmqpError, replyCode } from './errors.js';
 
 export const DEAD_LETTER_EXCHANGE = 'tidings.dead-letter';
@@ -33,7 +33,7 @@ interface BindingRecord {
 export type WithChannel = <T>(operation: (channel: Channel) => Promise<T>) => Promise<T>;
 
 export class Topology {
-  private readonly exchanges = new Set<string>();
+  private readonly exchanges = new Map<string, ExchangeOptions>();
   private readonly queues = new Map<string, QueueRecord>();
   private bindings: BindingRecord[] = [];
 
@@ -43,11 +43,16 @@ export class Topology {
     return this.queues.get(name);
   }
 
-  async declareExchange(withChannel: WithChannel, name: string): Promise<void> {
-    await withChannel((channel) => channel.assertExchange(name, 'topic', { durable: true })).catch((error: unknown) => {
+  async declareExchange(withChannel: WithChannel, name: string, options: ExchangeOptions = {}): Promise<void> {
+    const assert: Options.AssertExchange = {
+      durable: options.durable ?? true,
+      autoDelete: options.autoDelete ?? false,
+      ...(options.arguments ? { arguments: options.arguments } : {}),
+    };
+    await withChannel((channel) => channel.assertExchange(name, options.type ?? 'topic', assert)).catch((error: unknown) => {
       throw fromAmqpError(error, `declaring exchange "${name}"`);
     });
-    this.exchanges.add(name);
+    this.exchanges.set(name, options);
   }
 
   async declareQueue(withChannel: WithChannel, requested: QueueOptions): Promise<{ record: QueueRecord; messageCount: number; consumerCount: number }> {
@@ -150,7 +155,7 @@ export class Topology {
 
   /** Declares everything again on a new connection; server-named queues come back with new names. */
   async restore(withChannel: WithChannel): Promise<void> {
-    for (const exchange of this.exchanges) await this.declareExchange(withChannel, exchange);
+    for (const [exchange, options] of this.exchanges) await this.declareExchange(withChannel, exchange, options);
     const records = [...this.queues.values()];
     this.queues.clear();
     for (const record of records) {

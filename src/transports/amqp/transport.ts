@@ -14,6 +14,7 @@ import {
   type ConsumeOptions,
   type DeclaredQueue,
   type Delivery,
+  type ExchangeOptions,
   type PublishOptions,
   type QueueOptions,
   type RawMessage,
@@ -219,8 +220,8 @@ export class AmqpTransport implements Transport {
     return this.model !== null;
   }
 
-  async declareExchange(name: string): Promise<void> {
-    await this.topology.declareExchange(this.withChannel, name);
+  async declareExchange(name: string, options: ExchangeOptions = {}): Promise<void> {
+    await this.topology.declareExchange(this.withChannel, name, options);
   }
 
   async declareQueue(options: QueueOptions): Promise<DeclaredQueue> {

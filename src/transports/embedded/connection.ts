@@ -4,6 +4,8 @@
  */
 import {
   BusClosedError,
+  DeclareError,
+  type ExchangeOptions,
   type ConsumeOptions,
   type DeclaredQueue,
   type Delivery,
@@ -52,8 +54,15 @@ export class EmbeddedConnection implements Transport {
     return operation();
   }
 
-  declareExchange(name: string): Promise<void> {
-    return this.run(() => this.broker.declareExchange(name));
+  declareExchange(name: string, options: ExchangeOptions = {}): Promise<void> {
+    return this.run(() => {
+      if (options.type !== undefined && options.type !== 'topic') {
+        throw new DeclareError(
+          `exchange "${name}" is of type "${options.type}": the embedded broker has topic exchanges only (RabbitMQ has the others)`,
+        );
+      }
+      this.broker.declareExchange(name);
+    });
   }
 
   declareQueue(options: QueueOptions): Promise<DeclaredQueue> {

@@ -14,6 +14,7 @@ import {
   type ConsumeOptions,
   type DeclaredQueue,
   type Delivery,
+  type ExchangeOptions,
   type PublishOptions,
   type QueueOptions,
   type RawMessage,
@@ -173,8 +174,8 @@ export class HubTransport implements Transport {
     this.send(frame);
   }
 
-  async declareExchange(exchange: string): Promise<void> {
-    await this.request({ op: 'declareExchange', rid: 0, exchange });
+  async declareExchange(exchange: string, options: ExchangeOptions = {}): Promise<void> {
+    await this.request({ op: 'declareExchange', rid: 0, exchange, options });
   }
 
   async declareQueue(queue: QueueOptions): Promise<DeclaredQueue> {

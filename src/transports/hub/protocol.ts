@@ -3,14 +3,14 @@
  * frames over one WebSocket. Requests carry a request id and get exactly one `ok` or `error` back;
  * settlements (ack, requeue, dead) are one-way, like AMQP's.
  */
-import type { RawMessage, QueueOptions } from '../../bus/index.js';
+import type { ExchangeOptions, RawMessage, QueueOptions } from '../../bus/index.js';
 
 export const HUB_PATH = '/api/v1/hub';
 export const HUB_PROTOCOL_VERSION = 1;
 
 export type HubRequest =
   | { op: 'hello'; rid: number; version: number; name: string }
-  | { op: 'declareExchange'; rid: number; exchange: string }
+  | { op: 'declareExchange'; rid: number; exchange: string; options?: ExchangeOptions }
   | { op: 'declareQueue'; rid: number; queue: QueueOptions }
   | { op: 'bind' | 'unbind'; rid: number; queue: string; exchange: string; pattern: string }
   | { op: 'deleteQueue'; rid: number; queue: string; ifEmpty?: boolean; ifUnused?: boolean }

@@ -64,7 +64,7 @@ export function serveHubSocket(socket: WebSocket, remote: string, options: HubSe
         log.debug({ name: frame.name }, 'hub client connected');
         return send({ op: 'ok', rid: frame.rid, result: { version: HUB_PROTOCOL_VERSION } });
       case 'declareExchange':
-        return reply(frame.rid, connection.declareExchange(frame.exchange));
+        return reply(frame.rid, connection.declareExchange(frame.exchange, frame.options ?? {}));
       case 'declareQueue':
         return reply(frame.rid, connection.declareQueue(frame.queue));
       case 'bind':
