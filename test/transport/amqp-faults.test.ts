@@ -143,6 +143,32 @@ describe('the AMQP transport through broker faults', { timeout: 240_000 }, () =>
     if (!(await portOpen())) rabbitmqctl('start_app');
   });
 
+  test('publishes wait while the broker blocks publishers (memory alarm), then all go through', async (t) => {
+    const bus = await connect(url, { name: 'blocked-publisher', publishTimeoutMs: 60_000 });
+    t.after(() => bus.close());
+    const topic = `${uniqueName('blocked')}.msg`;
+    await bus.consume({ queue: uniqueName('blocked-q'), bindings: [topic] }, () => undefined);
+    // A memory watermark far below what the broker uses raises its memory alarm: it blocks publishers.
+    await rabbitmqctlAsync('set_vm_memory_high_watermark', 'absolute', '50MB');
+    let restored = false;
+    const restore = async (): Promise<void> => {
+      if (restored) return;
+      restored = true;
+      await rabbitmqctlAsync('set_vm_memory_high_watermark', '0.4');
+    };
+    t.after(restore);
+    let confirmed = 0;
+    const publishes = Array.from({ length: 200 }, (_, n) => bus.publish({ topic, body: { n } }).then(() => confirmed++));
+    // While blocked, nothing is confirmed (and nothing fails).
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const confirmedWhileBlocked = confirmed;
+    await restore();
+    await Promise.all(publishes);
+    t.diagnostic(`confirmed while blocked: ${confirmedWhileBlocked}; after the alarm cleared: ${confirmed}`);
+    assert.ok(confirmedWhileBlocked < 200, 'the broker held the publishes while its alarm was on');
+    assert.equal(confirmed, 200);
+  });
+
   test('connections closed by the broker while 20,000 messages flow', async (t) => {
     const counts = await flowThrough(
       url,
