@@ -69,7 +69,7 @@ export class ConfirmPublisher {
   }
 
   /** Publishes exactly these bytes and properties (a dead letter keeps the original's). */
-  async send(
+  send(
     exchange: string,
     routingKey: string,
     message: Pick<RawMessage, 'id' | 'topic'>,
@@ -77,11 +77,36 @@ export class ConfirmPublisher {
     properties: Options.Publish,
     deadline: number | undefined,
   ): Promise<void> {
-    const mandatory = properties.mandatory === true;
+    // The common case goes straight to the channel: no extra promise, no await.
+    if (this.channel && this.writable && this.blockedReason === null) {
+      return this.write(this.channel, exchange, routingKey, message, content, properties);
+    }
+    return this.sendWhenRoom(exchange, routingKey, message, content, properties, deadline);
+  }
+
+  private async sendWhenRoom(
+    exchange: string,
+    routingKey: string,
+    message: Pick<RawMessage, 'id' | 'topic'>,
+    content: Buffer,
+    properties: Options.Publish,
+    deadline: number | undefined,
+  ): Promise<void> {
     while (!this.channel || !this.writable || this.blockedReason !== null) {
       await this.waitForRoom(deadline, message.topic);
     }
-    const channel = this.channel;
+    return this.write(this.channel, exchange, routingKey, message, content, properties);
+  }
+
+  private write(
+    channel: ConfirmChannel,
+    exchange: string,
+    routingKey: string,
+    message: Pick<RawMessage, 'id' | 'topic'>,
+    content: Buffer,
+    properties: Options.Publish,
+  ): Promise<void> {
+    const mandatory = properties.mandatory === true;
     return new Promise<void>((resolve, reject) => {
       const onConfirm = (error: unknown): void => {
         if (error) {
@@ -95,9 +120,7 @@ export class ConfirmPublisher {
         resolve();
       };
       try {
-        if (!channel.publish(exchange, routingKey, content, properties, onConfirm)) {
-          this.writable = false;
-        }
+        if (!channel.publish(exchange, routingKey, content, properties, onConfirm)) this.writable = false;
       } catch (error) {
         // A channel that closed between our check and the write, or headers too large to encode.
         reject(
