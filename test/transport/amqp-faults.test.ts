@@ -107,9 +107,20 @@ async function flowThrough(url: string, fault: () => Promise<void>, faultAt: num
 
 describe('the AMQP transport through broker faults', { timeout: 240_000 }, () => {
   test('a handler running past the broker\'s consumer_timeout: the consumer goes on, the message comes again', async (t) => {
-    // Shrink RabbitMQ's consumer timeout (30 min by default) and its check interval for this test only.
+    // Shrink RabbitMQ's consumer timeout (30 min by default) and its check interval for this test only,
+    // then put back exactly what was there (unsetting channel_tick_interval breaks every new channel).
+    const previous = (await rabbitmqctlAsync(
+      'eval',
+      '{application:get_env(rabbit, consumer_timeout, 1800000), application:get_env(rabbit, channel_tick_interval, 60000)}.',
+    )).match(/\{(\d+),(\d+)\}/);
+    assert.ok(previous, 'read the broker\'s current timeouts');
     await rabbitmqctlAsync('eval', 'application:set_env(rabbit, consumer_timeout, 2000), application:set_env(rabbit, channel_tick_interval, 500).');
-    t.after(() => rabbitmqctlAsync('eval', 'application:unset_env(rabbit, consumer_timeout), application:unset_env(rabbit, channel_tick_interval).'));
+    t.after(() =>
+      rabbitmqctlAsync(
+        'eval',
+        `application:set_env(rabbit, consumer_timeout, ${previous[1]}), application:set_env(rabbit, channel_tick_interval, ${previous[2]}).`,
+      ),
+    );
     const bus = await connect(url, { name: 'ack-timeout' });
     t.after(() => bus.close());
     const topic = `${uniqueName('slow')}.job`;
