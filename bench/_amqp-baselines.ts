@@ -3,7 +3,7 @@
  * and properties Tidings sends (fedora-messaging's wire format), and the broker chores of the bench
  * (the vhost, purging, filling and checking queues).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import amqplib, { type Channel, type ChannelModel, type ConfirmChannel, type Options } from 'amqplib';
@@ -191,6 +191,7 @@ export function rawLatency(url: string, queue: string, routingKey: string, rate:
     let finished!: () => void;
     let failed!: (error: unknown) => void;
     const done = new Promise<void>((resolve, reject) => ((finished = resolve), (failed = reject)));
+    done.catch(() => undefined); // awaited after the publishing loop; a failure must not be unhandled until then
     await consumer.prefetch(100, false);
     await consumer.consume(queue, (message) => {
       if (message === null) return;
@@ -233,4 +234,47 @@ export async function waitForBroker(url: string, timeoutMs = 60_000): Promise<vo
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
+}
+
+const PIKA_SEQUENTIAL = `
+import json, sys, time, uuid, datetime
+import pika
+url, routing_key, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+connection = pika.BlockingConnection(pika.URLParameters(url))
+channel = connection.channel()
+channel.confirm_delivery()  # every basic_publish now waits for its confirmation, as fedora-messaging's api.publish does
+body = json.dumps({"owner": "alice", "package": "kernel", "note": "x" * 280}).encode("utf-8")
+started = time.perf_counter()
+for n in range(count):
+    headers = {
+        "fedora_messaging_schema": "base.message",
+        "fedora_messaging_severity": 20,
+        "sent-at": datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat(),
+        "priority": 0,
+    }
+    properties = pika.BasicProperties(content_type="application/json", content_encoding="utf-8",
+                                      delivery_mode=2, message_id=str(uuid.uuid4()), headers=headers)
+    channel.basic_publish("amq.topic", routing_key, body, properties)
+print(time.perf_counter() - started)
+connection.close()
+`;
+
+/** Whether Debian's python3-pika is there to measure the Python reference's way of publishing. */
+export function pikaAvailable(): boolean {
+  return spawnSync('/usr/bin/python3', ['-c', 'import pika'], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * The Python reference's way: pika's BlockingConnection with publisher confirms, one publish and its
+ * confirmation at a time (what fedora-messaging's api.publish does per message).
+ */
+export function pikaPublishSequential(url: string, routingKey: string, count: number): Timing {
+  const result = spawnSync('/usr/bin/python3', ['-c', PIKA_SEQUENTIAL, url, routingKey, String(count)], {
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  if (result.status !== 0) throw new Error(`pika publisher failed: ${result.stderr || result.stdout}`);
+  const seconds = Number(result.stdout.trim().split('\n').at(-1));
+  if (!(seconds > 0)) throw new Error(`pika publisher printed no duration: ${result.stdout}`);
+  return { seconds, cpuMicros: 0 };
 }

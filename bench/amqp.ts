@@ -2,9 +2,11 @@
  * The RabbitMQ transport: confirmed publish throughput, manual-ack consume throughput, and end-to-end
  * latency at a fixed 1,000 msg/s, with ~360-byte JSON bodies, a durable queue, persistent messages.
  * Baselines, measured in the same run on the same broker: raw amqplib with the same properties and
- * bodies, publishing with a window of confirms in flight, one confirm at a time (how fedora-messaging
- * publishes), consuming with the same prefetch, and the same latency run with amqplib's default socket
- * (Nagle on, as Tidings opens it) and with `noDelay: true`. Runs in its own vhost, `tidings-bench`.
+ * bodies, publishing with a window of confirms in flight and one confirm at a time; the Python
+ * reference's way (Debian's pika, one confirm at a time, as fedora-messaging's api.publish does) when
+ * python3-pika is installed; consuming with the same prefetch; and the same latency run with
+ * amqplib's default socket (Nagle on) and with `noDelay: true` (as Tidings opens it). Runs in its own
+ * vhost, `tidings-bench`.
  *
  *   npm run bench -- amqp [--messages 20000] [--sequential 2000] [--window 1000] [--rounds 3]
  *                         [--url amqp://guest:guest@127.0.0.1:5672/tidings-bench]
@@ -19,6 +21,8 @@ import {
   ensureVhost,
   rawConsume,
   rawPublishSequential,
+  pikaAvailable,
+  pikaPublishSequential,
   rawLatency,
   rawPublishWindowed,
   timed,
@@ -105,6 +109,7 @@ async function latency(url: string, rate: number, seconds: number): Promise<numb
     let finished!: () => void;
     let failed!: (error: unknown) => void;
     const done = new Promise<void>((resolve, reject) => ((finished = resolve), (failed = reject)));
+    done.catch(() => undefined); // awaited after the publishing loop; a failure must not be unhandled until then
     await bus.consume({ queue, prefetch: 100 }, (message) => {
       samples.push(performance.now() - (message.body['t'] as number));
       if (++received === total) finished();
@@ -200,7 +205,8 @@ export async function run(argv: string[]): Promise<void> {
     });
 
     // This machine is shared and noisy: alternate the runs (and their order) and keep each one's median.
-    const runs = { raw: [] as Timing[], sequential: [] as Timing[], tidings: [] as Timing[], rawConsume: [] as Timing[], tidingsConsume: [] as Timing[] };
+    const runs = { raw: [] as Timing[], sequential: [] as Timing[], pika: [] as Timing[], tidings: [] as Timing[], rawConsume: [] as Timing[], tidingsConsume: [] as Timing[] };
+    const withPika = pikaAvailable();
     const publishStep = (what: string, into: Timing[], measure: () => Promise<Timing>) => (): Promise<void> =>
       step(what, async () => {
         const timing = await measure();
@@ -223,6 +229,9 @@ export async function run(argv: string[]): Promise<void> {
       ];
       if (round % 2 === 1) publishSteps.reverse();
       publishSteps.splice(1, 0, publishStep('sequential publish', runs.sequential, () => rawPublishSequential(url, QUEUES.publish.topic, sequentialMessages, body)));
+      if (withPika) {
+        publishSteps.push(publishStep('pika sequential publish', runs.pika, async () => pikaPublishSequential(url, QUEUES.publish.topic, sequentialMessages)));
+      }
       const consumeSteps = [
         consumeStep('raw consume', runs.rawConsume, () => rawConsume(url, QUEUES.consume.queue, messages, window)),
         consumeStep('tidings consume', runs.tidingsConsume, () => tidingsConsume(url, messages, window)),
@@ -239,12 +248,17 @@ export async function run(argv: string[]): Promise<void> {
       runs: timings.map((t) => Math.round(rate(t, count)).toLocaleString('en-US')).join(' / '),
     });
     const raw = summary(runs.raw, messages);
-    const sequential = summary(runs.sequential, sequentialMessages);
+    const sequentialAmqplib = summary(runs.sequential, sequentialMessages);
+    // The issue's one-at-a-time baseline is "the way the Python reference publishes": pika, one
+    // confirmation at a time. amqplib doing the same is shown beside it (and used when pika is missing).
+    const sequentialPika = withPika ? summary(runs.pika, sequentialMessages) : null;
+    const sequential = sequentialPika ?? sequentialAmqplib;
     const tidings = summary(runs.tidings, messages);
     const consumeRaw = summary(runs.rawConsume, messages);
     const consumeTidings = summary(runs.tidingsConsume, messages);
     const ratio = Math.round((tidings.rate / raw.rate) * 100) / 100;
     const ratioSequential = Math.round((tidings.rate / sequential.rate) * 100) / 100;
+    const ratioSequentialAmqplib = Math.round((tidings.rate / sequentialAmqplib.rate) * 100) / 100;
     const consumeRatio = Math.round((consumeTidings.rate / consumeRaw.rate) * 100) / 100;
     const row = (what: string, s: { rate: number; cpu: number; runs: string }): Record<string, string | number> => ({
       what,
@@ -254,10 +268,12 @@ export async function run(argv: string[]): Promise<void> {
     });
     printTable(`publish with confirms (msg/s, median of ${rounds} alternating runs)`, [
       row(`baseline: raw amqplib, ${window} confirms in flight`, raw),
-      row('baseline: raw amqplib, one confirm at a time', sequential),
+      row('baseline: raw amqplib, one confirm at a time', sequentialAmqplib),
+      ...(sequentialPika ? [row('baseline: Python pika, one confirm at a time (the reference)', sequentialPika)] : []),
       row(`tidings: bus.publish, ${window} in flight`, tidings),
       { what: 'ratio tidings / windowed baseline', 'msg/s': ratio.toFixed(2), 'client CPU µs/msg': '', runs: '' },
-      { what: 'ratio tidings / one at a time', 'msg/s': ratioSequential.toFixed(2), 'client CPU µs/msg': '', runs: '' },
+      { what: `ratio tidings / one at a time (${sequentialPika ? 'pika' : 'amqplib'})`, 'msg/s': ratioSequential.toFixed(2), 'client CPU µs/msg': '', runs: '' },
+      { what: 'ratio tidings / one at a time (amqplib)', 'msg/s': ratioSequentialAmqplib.toFixed(2), 'client CPU µs/msg': '', runs: '' },
     ]);
     printTable(`consume with manual acks, prefetch ${window} (msg/s, median of ${rounds} alternating runs)`, [
       row('baseline: raw amqplib consumer, ack each', consumeRaw),
@@ -295,7 +311,10 @@ export async function run(argv: string[]): Promise<void> {
       baseline: Math.round(raw.rate),
       ratio,
       sequential: Math.round(sequential.rate),
+      sequential_client: sequentialPika ? 'pika' : 'amqplib',
       ratio_sequential: ratioSequential,
+      sequential_amqplib: Math.round(sequentialAmqplib.rate),
+      ratio_sequential_amqplib: ratioSequentialAmqplib,
       consume_tidings: Math.round(consumeTidings.rate),
       consume_baseline: Math.round(consumeRaw.rate),
       consume_ratio: consumeRatio,

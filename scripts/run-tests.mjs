@@ -22,9 +22,11 @@ if (files.length === 0) {
   console.error(`no test files match ${filters.join(', ')}`);
   process.exit(1);
 }
+// One file at a time: the RabbitMQ fault and restart tests take the shared broker down for a moment,
+// which must not land in the middle of another file's test.
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=120000', ...files],
+  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', '--test-timeout=240000', ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

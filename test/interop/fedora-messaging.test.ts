@@ -131,7 +131,7 @@ describe('fedora-messaging interop (pika peer, RabbitMQ)', () => {
         groups: ['packager'],
         packages: ['kernel', 'python-requests'],
       },
-      { topic: `${base}.legacy.id`, body: { bridged: true }, id: legacyId },
+      { topic: `${base}.legacy.id`, body: { bridged: true }, id: legacyId, priority: 5 },
       {
         topic: `${base}.bodhi.update.comment`,
         body: commentBody('zoë', 'bob', text, ['kernel-6.9.7-200.fc40', 'kernel-headers-6.9.7-200.fc40']),
@@ -190,6 +190,8 @@ describe('fedora-messaging interop (pika peer, RabbitMQ)', () => {
     assert.deepEqual(unknown.facts.packages, ['kernel', 'python-requests']);
 
     assert.equal(got(4).id, legacyId);
+    assert.equal(got(4).priority, 5);
+    assert.equal(got(4).headers['priority'], 5);
 
     const known = got(5);
     assert.equal(known.facts.schemaKnown, true);
@@ -221,6 +223,9 @@ describe('fedora-messaging interop (pika peer, RabbitMQ)', () => {
       assert.equal(header(record, 'x-first-death-queue').value, queue);
       assert.equal(record.properties.content_type, 'application/json');
       assert.equal(record.properties.delivery_mode, 2);
+      // The dead letter's headers keep the publisher's, with their AMQP types.
+      assert.deepEqual(header(record, 'sent-at'), header(wire.get(brokenIds[index]!)!, 'sent-at'));
+      assert.deepEqual(header(record, 'fedora_messaging_severity'), { value: 20, type: 'I', inferred_type: 'I', python_type: 'int' });
       assert.deepEqual(bodyBytes(record), bodyBytes(wire.get(brokenIds[index]!)!), `the dead letter keeps the body of ${message.topic}`);
     }
     assert.deepEqual(bodyBytes(dead.get(brokenIds[3]!)!), invalidUtf8);

@@ -141,10 +141,11 @@ export class ConfirmPublisher {
       };
       this.waiters.push(wake);
       if (deadline !== undefined) {
+        const waitingSince = Date.now();
         timer = setTimeout(() => {
           this.waiters = this.waiters.filter((waiter) => waiter !== wake);
           const why = this.blockedReason !== null ? `the broker is blocking publishers (${this.blockedReason})` : 'RabbitMQ is not connected';
-          reject(new PublishTimeoutError(topic, 0, this.address, { cause: new Error(why) }));
+          reject(new PublishTimeoutError(topic, Date.now() - waitingSince, this.address, { cause: new Error(why) }));
         }, Math.max(0, deadline - Date.now()));
       }
     });

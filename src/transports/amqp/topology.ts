@@ -156,13 +156,16 @@ export class Topology {
   /** Declares everything again on a new connection; server-named queues come back with new names. */
   async restore(withChannel: WithChannel): Promise<void> {
     for (const [exchange, options] of this.exchanges) await this.declareExchange(withChannel, exchange, options);
-    const records = [...this.queues.values()];
-    this.queues.clear();
-    for (const record of records) {
+    // Records are renamed one by one as each re-declare succeeds: a link that drops halfway leaves
+    // every record in place for the next attempt.
+    for (const record of [...this.queues.values()]) {
       const isDeadLetterQueue = record.requested.name.endsWith(DEAD_LETTER_SUFFIX) || record.requested.name === SHARED_DEAD_LETTER_QUEUE;
       const reply = await this.assertQueue(withChannel, record.requested, record.deadLetterKey, !isDeadLetterQueue);
-      record.name = reply.queue;
-      this.queues.set(record.name, record);
+      if (reply.queue !== record.name) {
+        this.queues.delete(record.name);
+        record.name = reply.queue;
+        this.queues.set(record.name, record);
+      }
     }
     for (const binding of this.bindings) {
       await withChannel((channel) => channel.bindQueue(binding.queue.name, binding.exchange, binding.pattern));
