@@ -26,3 +26,14 @@ export function printHeadline(figures: Record<string, string | number | boolean>
 export function rssMb(): number {
   return Math.round((process.memoryUsage().rss / 1024 / 1024) * 10) / 10;
 }
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Bodies whose JSON is about `bytes` long, like an application's messages: `{n, owner, package, …extra, pad}`. */
+export function bodyOfSize(bytes: number): (n: number, extra?: Record<string, unknown>) => Record<string, unknown> {
+  const pad = 'x'.repeat(Math.max(0, bytes - JSON.stringify({ n: 100000, owner: 'alice', package: 'kernel', pad: '' }).length));
+  return (n, extra = {}) => ({ n, owner: 'alice', package: 'kernel', ...extra, pad });
+}

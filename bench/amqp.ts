@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { connect } from '../src/connect.js';
 import type { Bus } from '../src/bus/index.js';
-import { percentile, printHeadline, printTable } from './_report.js';
+import { percentile, printHeadline, printTable, median, bodyOfSize } from './_report.js';
 import {
   adminTask,
   ensureVhost,
@@ -42,15 +42,7 @@ const QUEUES = {
 const DEAD_LETTER_EXCHANGE = 'tidings.dead-letter';
 
 /** A body whose JSON is about 360 bytes, like the messages measured in shared/STACK.md. */
-const PAD = 'x'.repeat(360 - JSON.stringify({ n: 100000, owner: 'alice', package: 'kernel', pad: '' }).length);
-function body(n: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { n, owner: 'alice', package: 'kernel', ...extra, pad: PAD };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
+const body = bodyOfSize(360);
 
 function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();

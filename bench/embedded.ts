@@ -15,19 +15,11 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { connect } from '../src/connect.js';
 import type { Bus } from '../src/bus/index.js';
-import { percentile, printHeadline, printTable, rssMb } from './_report.js';
+import { percentile, printHeadline, printTable, rssMb, median, bodyOfSize } from './_report.js';
 
 const TOPIC = 'org.example.prod.bench.thing.happened';
 /** A body whose JSON is about 1 KB, like a typical build or update message. */
-const PAD = 'x'.repeat(1024 - JSON.stringify({ n: 100000, owner: 'alice', package: 'kernel', pad: '' }).length);
-function body(n: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { n, owner: 'alice', package: 'kernel', ...extra, pad: PAD };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
+const body = bodyOfSize(1024);
 
 function tempDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `tidings-bench-${label}-`));
