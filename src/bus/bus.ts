@@ -90,7 +90,8 @@ export class Bus {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.send(message, options).then(() => message);
+    if (this.closing) return Promise.reject(new BusClosedError('publish after the bus was closed'));
+    return publishConfirmed(this.transport, message, this.publishSettings, options, message);
   }
 
   /** Builds and checks a message as publish would (prefix, id, headers, schema), without sending it. */

@@ -85,15 +85,19 @@ export function toRawMessage(message: Message): RawMessage {
   };
 }
 
-/** Publishes and waits for the confirmation, failing with PublishTimeoutError when it is late. */
-export function publishConfirmed(
+/**
+ * Publishes and waits for the confirmation, failing with PublishTimeoutError when it is late.
+ * Resolves with `value`, so a caller that returns something needs no promise of its own.
+ */
+export function publishConfirmed<T = void>(
   transport: Transport,
   message: Message,
   settings: PublishSettings,
   options: PublishCallOptions,
-): Promise<void> {
+  value?: T,
+): Promise<T> {
   const timeoutMs = options.timeout ?? settings.timeoutMs;
-  return new Promise<void>((resolve, reject) => {
+  return new Promise<T>((resolve, reject) => {
     const deadline = settings.deadlines.add(timeoutMs, () =>
       reject(new PublishTimeoutError(message.topic, timeoutMs, transport.address)),
     );
@@ -106,7 +110,7 @@ export function publishConfirmed(
       .then(
         () => {
           deadline.done();
-          resolve();
+          resolve(value as T);
         },
         (error: unknown) => {
           deadline.done();

@@ -65,13 +65,13 @@ const SUMMARY_MAX_CHARS = 160;
 function declaredInHeaders(fact: FactName): ListFact {
   const prefix = FactHeaderPrefix[fact];
   return (message: Message) => {
-    const values: string[] = [];
+    let values: string[] | undefined;
     for (const name in message.headers) {
       if (name.length > prefix.length && name.startsWith(prefix) && message.headers[name] === true) {
-        values.push(name.slice(prefix.length));
+        (values ??= []).push(name.slice(prefix.length));
       }
     }
-    return values;
+    return values ?? NO_VALUES;
   };
 }
 const noText: OptionalTextFact = () => null;
@@ -199,14 +199,17 @@ function textOr<D extends string | null>(fact: OptionalTextFact, message: Messag
   }
 }
 
+/** Shared by every message that derives nothing for a fact: frozen, so no caller can fill it. */
+const NO_VALUES: string[] = Object.freeze([]) as unknown as string[];
+
 function listOf(fact: ListFact, message: Message): string[] {
   let values: unknown;
   try {
     values = fact(message);
   } catch {
-    return [];
+    return NO_VALUES;
   }
-  if (!Array.isArray(values) || values.length === 0) return [];
+  if (!Array.isArray(values) || values.length === 0) return NO_VALUES;
   const unique = new Set<string>();
   for (const value of values) if (typeof value === 'string' && value !== '') unique.add(value);
   return [...unique].sort();
