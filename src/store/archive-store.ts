@@ -1,0 +1,199 @@
+/**
+ * Writing the archive: each message stored once (by id), with who and what it concerns in indexed
+ * tables and a running count per hour and topic. Batches are written in one transaction.
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Headers } from '../message/index.js';
+import type { Database, FactTable, MessageRow } from './schema.js';
+import type { StoreDatabase } from './database.js';
+
+/** A message as the archive keeps it: its envelope, its derived facts, and its body as JSON text. */
+export interface ArchiveRecord {
+  readonly id: string;
+  /** Epoch milliseconds. */
+  readonly time: number;
+  readonly topic: string;
+  readonly category: string | null;
+  readonly severity: number;
+  readonly schema: string;
+  readonly agent: string | null;
+  readonly headers: Headers;
+  /** The body's JSON text, or for a raw record the text as received. */
+  readonly body: string;
+  /** The message could not be understood; it is kept as received and flagged. */
+  readonly raw: boolean;
+  readonly usernames: readonly string[];
+  readonly packages: readonly string[];
+  readonly groups: readonly string[];
+}
+
+export interface StoredMessage {
+  readonly seq: number;
+  readonly id: string;
+  readonly time: number;
+  readonly topic: string;
+  readonly category: string | null;
+  readonly severity: number;
+  readonly schema: string;
+  readonly agent: string | null;
+  readonly headers: Headers;
+  /** The body as an object, or the raw text of a message that could not be decoded. */
+  readonly body: unknown;
+  readonly raw: boolean;
+}
+
+const HOUR = 3_600_000;
+/** Rows per INSERT statement, under both dialects' limits on bound parameters. */
+const ROWS_PER_STATEMENT = 400;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export function toStoredMessage(row: MessageRow): StoredMessage {
+  let body: unknown = row.body;
+  if (!row.raw) {
+    try {
+      body = JSON.parse(row.body);
+    } catch {
+      body = row.body;
+    }
+  }
+  return {
+    seq: Number(row.seq),
+    id: row.id,
+    time: Number(row.time),
+    topic: row.topic,
+    category: row.category,
+    severity: Number(row.severity),
+    schema: row.schema,
+    agent: row.agent,
+    headers: JSON.parse(row.headers) as Headers,
+    body,
+    raw: Number(row.raw) === 1,
+  };
+}
+
+export class ArchiveStore {
+  /** PostgreSQL partitions known to exist, by month start. */
+  private readonly partitions = new Set<number>();
+
+  constructor(private readonly store: StoreDatabase) {}
+
+  get db(): Kysely<Database> {
+    return this.store.db;
+  }
+
+  /** Stores the records not stored yet (by id); returns how many were new. */
+  async insert(records: readonly ArchiveRecord[]): Promise<number> {
+    if (records.length === 0) return 0;
+    const unique = [...new Map(records.map((record) => [record.id, record])).values()];
+    if (this.store.dialect === 'postgres') await this.ensurePartitions(unique);
+    return this.db.transaction().execute(async (trx) => {
+      const fresh = this.store.dialect === 'postgres' ? await this.claimIds(trx, unique) : unique;
+      let inserted = 0;
+      for (const batch of chunks(fresh, ROWS_PER_STATEMENT)) {
+        const rows = await trx
+          .insertInto('messages')
+          .values(
+            batch.map((record) => ({
+              id: record.id,
+              time: record.time,
+              topic: record.topic,
+              category: record.category,
+              severity: record.severity,
+              schema: record.schema,
+              agent: record.agent,
+              headers: JSON.stringify(record.headers),
+              body: record.body,
+              raw: record.raw ? 1 : 0,
+            })),
+          )
+          .onConflict((conflict) => (this.store.dialect === 'sqlite' ? conflict.column('id').doNothing() : conflict.doNothing()))
+          .returning(['seq', 'id'])
+          .execute();
+        inserted += rows.length;
+        const byId = new Map(batch.map((record) => [record.id, record]));
+        const stored = rows.map((row) => ({ seq: Number(row.seq), record: byId.get(row.id)! }));
+        await this.insertFacts(trx, 'message_users', stored, (record) => record.usernames);
+        await this.insertFacts(trx, 'message_packages', stored, (record) => record.packages);
+        await this.insertFacts(trx, 'message_groups', stored, (record) => record.groups);
+        await this.addCounts(trx, stored.map(({ record }) => record));
+      }
+      return inserted;
+    });
+  }
+
+  /** PostgreSQL: the ids not seen before, claimed in `message_ids` (a partitioned table cannot keep them unique). */
+  private async claimIds(trx: Transaction<Database>, records: readonly ArchiveRecord[]): Promise<ArchiveRecord[]> {
+    const claimed = new Set<string>();
+    for (const batch of chunks(records, ROWS_PER_STATEMENT * 4)) {
+      const rows = await sql<{ id: string }>`INSERT INTO message_ids (id, time) VALUES ${sql.join(
+        batch.map((record) => sql`(${record.id}, ${record.time})`),
+      )} ON CONFLICT (id) DO NOTHING RETURNING id`.execute(trx);
+      for (const row of rows.rows) claimed.add(row.id);
+    }
+    return records.filter((record) => claimed.has(record.id));
+  }
+
+  private async insertFacts(
+    trx: Transaction<Database>,
+    table: FactTable,
+    stored: ReadonlyArray<{ seq: number; record: ArchiveRecord }>,
+    names: (record: ArchiveRecord) => readonly string[],
+  ): Promise<void> {
+    const rows = stored.flatMap(({ seq, record }) => [...new Set(names(record))].map((name) => ({ seq, name, time: record.time })));
+    for (const batch of chunks(rows, ROWS_PER_STATEMENT * 3)) {
+      await trx.insertInto(table).values(batch).onConflict((conflict) => conflict.doNothing()).execute();
+    }
+  }
+
+  private async addCounts(trx: Transaction<Database>, records: readonly ArchiveRecord[]): Promise<void> {
+    const counts = new Map<string, { hour: number; topic: string; category: string | null; count: number }>();
+    for (const record of records) {
+      const hour = Math.floor(record.time / HOUR) * HOUR;
+      const key = `${hour} ${record.topic}`;
+      const entry = counts.get(key);
+      if (entry) entry.count++;
+      else counts.set(key, { hour, topic: record.topic, category: record.category, count: 1 });
+    }
+    for (const batch of chunks([...counts.values()], ROWS_PER_STATEMENT)) {
+      await trx
+        .insertInto('message_counts')
+        .values(batch)
+        .onConflict((conflict) =>
+          conflict.columns(['hour', 'topic']).doUpdateSet({ count: sql`message_counts.count + excluded.count` }),
+        )
+        .execute();
+    }
+  }
+
+  /** PostgreSQL: a partition for every month the records fall in, created once. */
+  private async ensurePartitions(records: readonly ArchiveRecord[]): Promise<void> {
+    const months = new Set<number>();
+    for (const record of records) {
+      const date = new Date(record.time);
+      months.add(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1));
+    }
+    for (const start of months) {
+      if (this.partitions.has(start)) continue;
+      const date = new Date(start);
+      const end = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+      const name = `messages_${date.getUTCFullYear()}_${String(date.getUTCMonth() + 1).padStart(2, '0')}`;
+      try {
+        await sql`CREATE TABLE IF NOT EXISTS ${sql.table(name)} PARTITION OF messages FOR VALUES FROM (${sql.lit(start)}) TO (${sql.lit(end)})`.execute(this.db);
+      } catch (error) {
+        // Another archive writer created it at the same moment: it exists, which is what we wanted.
+        if (!/already exists/.test((error as Error).message)) throw error;
+      }
+      this.partitions.add(start);
+    }
+  }
+
+  async get(id: string): Promise<StoredMessage | undefined> {
+    const row = await this.db.selectFrom('messages').selectAll().where('id', '=', id).limit(1).executeTakeFirst();
+    return row ? toStoredMessage(row) : undefined;
+  }
+}

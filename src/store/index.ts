@@ -1,0 +1,5 @@
+export { openDatabase, StoreError } from './database.js';
+export type { StoreDatabase, StoreOptions, Dialect } from './database.js';
+export { ArchiveStore, toStoredMessage } from './archive-store.js';
+export type { ArchiveRecord, StoredMessage } from './archive-store.js';
+export type { Database, MessageRow, FactTable } from './schema.js';

@@ -1,0 +1,52 @@
+/**
+ * The tables Tidings keeps in its database, as Kysely sees them. Both dialects have the same tables
+ * and columns; how they are laid out (PostgreSQL partitions the messages by time) is the
+ * migrations' business.
+ */
+import type { Generated, Selectable } from 'kysely';
+
+export interface MessagesTable {
+  /** Arrival order in this archive; the tie-breaker for equal times. */
+  seq: Generated<number>;
+  id: string;
+  /** When the message was sent (its `sent-at`, or a fedmsg envelope's timestamp), epoch milliseconds. */
+  time: number;
+  topic: string;
+  /** The application word of the topic (datagrepper's "category"). */
+  category: string | null;
+  severity: number;
+  schema: string;
+  agent: string | null;
+  /** JSON of the headers. */
+  headers: string;
+  /** JSON of the body; for a message that could not be decoded, the raw text (see `raw`). */
+  body: string;
+  /** 1 when the message could not be understood and is kept as received. */
+  raw: number;
+}
+
+/** One row per (message, name): who and what a message concerns, for indexed filtering. */
+export interface MessageFactsTable {
+  seq: number;
+  name: string;
+  time: number;
+}
+
+/** Messages per hour and topic: cheap totals and charts on a large archive. */
+export interface MessageCountsTable {
+  hour: number;
+  topic: string;
+  category: string | null;
+  count: number;
+}
+
+export interface Database {
+  messages: MessagesTable;
+  message_users: MessageFactsTable;
+  message_packages: MessageFactsTable;
+  message_groups: MessageFactsTable;
+  message_counts: MessageCountsTable;
+}
+
+export type MessageRow = Selectable<MessagesTable>;
+export type FactTable = 'message_users' | 'message_packages' | 'message_groups';
