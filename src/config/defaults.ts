@@ -36,6 +36,8 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): TidingsConf
     log_config: {},
     log_level: 'info',
     serve: { listen: DEFAULT_LISTEN, data_dir: defaultDataDir(env), durability: 'normal' },
+    database_url: null,
+    archive: { enabled: true, default_window: 7 * 24 * 3600, retention_days: null },
   };
 }
 

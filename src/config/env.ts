@@ -29,6 +29,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'TIDINGS_LISTEN', keys: ['serve', 'listen'], kind: 'string' },
   { name: 'TIDINGS_DATA', keys: ['serve', 'data_dir'], kind: 'string' },
   { name: 'TIDINGS_DURABILITY', keys: ['serve', 'durability'], kind: 'string' },
+  { name: 'TIDINGS_DATABASE_URL', keys: ['database_url'], kind: 'string' },
 ];
 
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;

@@ -39,6 +39,10 @@ max_message_bytes = 1048576
 # fatal, error, warn, info, debug, trace or silent. Environment: TIDINGS_LOG_LEVEL.
 log_level = "info"
 
+# The archive and other state: PostgreSQL at this URL, or (unset) SQLite in the data directory.
+# Environment: TIDINGS_DATABASE_URL.
+# database_url = "postgresql://tidings@db.example.org/tidings"
+
 # Shown to the broker administrators, to tell connections apart.
 [client_properties]
 # app = "My Service"
@@ -94,4 +98,12 @@ listen = "127.0.0.1:8780"
 # data_dir = "/var/lib/tidings"
 # "normal", or "full" to sync every write to disk. Environment: TIDINGS_DURABILITY.
 durability = "normal"
+
+# The archive of every message (tidings serve) and its datagrepper-compatible query API.
+[archive]
+enabled = true
+# Seconds a query without start or delta looks back (7 days).
+default_window = 604800
+# Days to keep messages; unset keeps them forever.
+# retention_days = 365
 `;

@@ -130,6 +130,20 @@ export const CONFIG_SCHEMA: JsonSchema = {
         durability: { type: 'string', enum: [...DURABILITIES] },
       },
     },
+    database_url: {
+      type: ['string', 'null'],
+      pattern: '^postgres(ql)?://',
+      description: 'a postgresql://USER:PASSWORD@HOST:PORT/DATABASE URL',
+    },
+    archive: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        default_window: { type: 'integer', minimum: 60, description: 'a number of seconds >= 60' },
+        retention_days: { type: ['number', 'null'], exclusiveMinimum: 0, description: 'a number of days > 0' },
+      },
+    },
   },
 };
 

@@ -42,6 +42,15 @@ export interface ServeConfig {
   durability: Durability;
 }
 
+export interface ArchiveConfig {
+  /** Keep every message on the bus (tidings serve). */
+  enabled: boolean;
+  /** Seconds a query without start/delta looks back. */
+  default_window: number;
+  /** Days messages are kept; null keeps them forever. */
+  retention_days: number | null;
+}
+
 /** The resolved configuration: every key present, defaults filled in. */
 export interface TidingsConfig {
   /** The bus: 'http://host:port' (a `tidings serve` hub) or amqp(s)://… */
@@ -68,6 +77,9 @@ export interface TidingsConfig {
   log_config: unknown;
   log_level: LogLevel;
   serve: ServeConfig;
+  /** `postgresql://…` for the archive and other state; null keeps them in SQLite in the data directory. */
+  database_url: string | null;
+  archive: ArchiveConfig;
 }
 
 /** Every key optional, at every depth; lists are replaced whole, so their items stay complete. */

@@ -23,6 +23,8 @@ const DEFAULTS: TidingsConfig = {
   log_config: {},
   log_level: 'info',
   serve: { listen: '127.0.0.1:8780', data_dir: '/home/tester/.local/share/tidings', durability: 'normal' },
+  database_url: null,
+  archive: { enabled: true, default_window: 604800, retention_days: null },
 };
 
 const FEDORA_MESSAGING_CONFIG = `
