@@ -53,6 +53,11 @@ export interface ConsumeSpec {
   readonly overflow?: OverflowPolicy;
   /** Only consume: do not declare the queue or its bindings (fedora-messaging's passive_declares). */
   readonly passive?: boolean;
+  /**
+   * Give the handler messages that cannot be decoded or fail their schema, with `problem` set and an
+   * empty `body` (`bodyText` has what arrived), instead of dead-lettering them. For the archive.
+   */
+  readonly keepInvalid?: boolean;
 }
 
 export class Bus {
@@ -114,7 +119,13 @@ export class Bus {
     const concurrency = Math.max(1, spec.concurrency ?? 1);
     const prefetch = Math.max(concurrency, spec.prefetch ?? DEFAULT_PREFETCH);
     const queue = await this.declare(spec);
-    const consumer = new Consumer(handler, { queue, concurrency, registry: this.registry, logger: this.logger });
+    const consumer = new Consumer(handler, {
+      queue,
+      concurrency,
+      registry: this.registry,
+      logger: this.logger,
+      ...(spec.keepInvalid ? { keepInvalid: true } : {}),
+    });
     const subscription = await this.transport.consume({ queue, prefetch }, consumer.onDelivery);
     consumer.attach(subscription);
     this.consumers.add(consumer);

@@ -22,6 +22,13 @@ export interface ReceivedMessage extends Message {
   readonly queue: string;
   readonly redelivered: boolean;
   readonly facts: DerivedFacts;
+  /** The body exactly as it arrived (JSON text), for consumers that store or forward it. */
+  readonly bodyText: string;
+  /**
+   * Why the message could not be decoded or failed its schema; only ever set for consumers that
+   * asked to receive such messages (`keepInvalid`), which then get an empty `body`.
+   */
+  readonly problem: string | null;
 }
 
 /** A received message; its facts are derived on first use, since many handlers never ask. */
@@ -34,12 +41,16 @@ class DeliveredMessage implements ReceivedMessage {
   readonly redelivered: boolean;
   private derived: DerivedFacts | undefined;
 
+  readonly bodyText: string;
+
   constructor(
     raw: RawMessage,
     readonly body: Body,
     delivery: Delivery,
     private readonly registry: SchemaRegistry,
+    readonly problem: string | null = null,
   ) {
+    this.bodyText = raw.body;
     this.id = raw.id;
     this.topic = raw.topic;
     this.headers = raw.headers;
@@ -76,6 +87,8 @@ export interface ConsumerEnd {
 export interface ConsumerSettings {
   readonly queue: string;
   readonly concurrency: number;
+  /** Hand undecodable or schema-failing messages to the handler (flagged) instead of dead-lettering them. */
+  readonly keepInvalid?: boolean;
   readonly registry: SchemaRegistry;
   readonly logger: Logger;
 }
@@ -149,7 +162,9 @@ export class Consumer {
       if (!resolved.known) this.warnUnknownSchema(raw.headers, raw.topic);
       return message;
     } catch (error) {
-      return error instanceof Error ? error.message : String(error);
+      const problem = error instanceof Error ? error.message : String(error);
+      if (!this.settings.keepInvalid) return problem;
+      return new DeliveredMessage(raw, {}, delivery, this.settings.registry, problem);
     }
   }
 

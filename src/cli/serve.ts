@@ -6,7 +6,10 @@
 import type { Command } from '@commander-js/extra-typings';
 import { maskUrl, parseListen, type TidingsConfig } from '../config/index.js';
 import type { Logger } from '../log/index.js';
-import type { Transport } from '../bus/index.js';
+import { Bus, type Transport } from '../bus/index.js';
+import { SchemaRegistry } from '../message/index.js';
+import { ArchiveStore, openDatabase, type StoreDatabase } from '../store/index.js';
+import { ArchiveQueries, ArchiveWriter } from '../archive/index.js';
 import { createGateway } from '../gateway/index.js';
 import { EmbeddedBroker, EmbeddedConnection } from '../transports/embedded/index.js';
 import { HUB_PATH, maxFrameBytes, serveHubSocket } from '../transports/hub/index.js';
@@ -62,12 +65,45 @@ async function rabbitBackend(config: TidingsConfig, logger: Logger): Promise<Bus
   };
 }
 
+/** The archive: its database, the consumer that fills it, the queries that read it. */
+interface Archive {
+  readonly database: StoreDatabase;
+  readonly queries: ArchiveQueries;
+  readonly writer: ArchiveWriter;
+  readonly bus: Bus;
+}
+
+async function startArchive(config: TidingsConfig, backend: BusBackend, registry: SchemaRegistry, logger: Logger): Promise<Archive> {
+  const database = await openDatabase({ url: config.database_url, dataDir: config.serve.data_dir });
+  try {
+    const bus = new Bus(await backend.connect('tidings-archive'), { registry, logger: logger.child({ part: 'archive' }) });
+    const writer = new ArchiveWriter(new ArchiveStore(database), { logger: logger.child({ part: 'archive' }) });
+    await writer.start(bus);
+    return { database, queries: new ArchiveQueries(database), writer, bus };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
 export async function startServer(config: TidingsConfig, logger: Logger): Promise<RunningServer> {
   const { host, port } = parseListen(config.serve.listen);
   const backend = /^amqps?:/i.test(config.url) ? await rabbitBackend(config, logger) : embeddedBackend(config, logger);
+  const registry = new SchemaRegistry();
+  let archive: Archive | undefined;
+  try {
+    if (config.archive.enabled) archive = await startArchive(config, backend, registry, logger);
+  } catch (error) {
+    await backend.close();
+    throw error;
+  }
   const gateway = await createGateway({
     logger,
-    readiness: [{ name: 'bus', check: () => backend.ready() }],
+    readiness: [
+      { name: 'bus', check: () => backend.ready() },
+      ...(archive ? [{ name: 'archive', check: () => archive.bus.transport.connected }] : []),
+    ],
+    ...(archive ? { archive: { queries: archive.queries, registry, defaultWindowMs: config.archive.default_window * 1000 } } : {}),
     hub: {
       path: HUB_PATH,
       maxFrameBytes: maxFrameBytes(config.max_message_bytes),
@@ -79,10 +115,17 @@ export async function startServer(config: TidingsConfig, logger: Logger): Promis
         }),
     },
   });
+  const stopArchive = async (): Promise<void> => {
+    if (!archive) return;
+    await archive.writer.stop();
+    await archive.bus.close();
+    await archive.database.close();
+  };
   let url: string;
   try {
     url = await gateway.listen(host, port);
   } catch (error) {
+    await stopArchive();
     await backend.close();
     throw error;
   }
@@ -91,6 +134,7 @@ export async function startServer(config: TidingsConfig, logger: Logger): Promis
     busDescription: backend.description,
     async close() {
       await gateway.close();
+      await stopArchive();
       await backend.close();
     },
   };

@@ -7,6 +7,7 @@ import websocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import { registerHealthRoutes, type ReadinessCheck } from './health.js';
+import { registerArchiveRoutes, type ArchiveRouteOptions } from './archive-routes.js';
 
 export interface GatewayOptions {
   readonly logger: Logger;
@@ -17,6 +18,8 @@ export interface GatewayOptions {
     readonly maxFrameBytes: number;
     accept(socket: WebSocket, remote: string): void;
   };
+  /** The archive's datagrepper-compatible query API. */
+  readonly archive?: ArchiveRouteOptions;
 }
 
 export interface Gateway {
@@ -38,6 +41,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     options: { maxPayload: options.hub?.maxFrameBytes ?? 1024 * 1024, perMessageDeflate: false },
   });
   registerHealthRoutes(app, options.readiness);
+  if (options.archive) registerArchiveRoutes(app, options.archive);
 
   const hub = options.hub;
   if (hub) {

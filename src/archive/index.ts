@@ -1,0 +1,8 @@
+export { ArchiveWriter, ARCHIVE_QUEUE } from './writer.js';
+export type { ArchiveWriterOptions } from './writer.js';
+export { recordOf } from './record.js';
+export { ArchiveQueries, COUNT_CAP } from './query/engine.js';
+export type { QueryResult } from './query/engine.js';
+export { parseQuery, QueryParameterError, MAX_ROWS_PER_PAGE } from './query/parameters.js';
+export type { QueryRequest } from './query/parameters.js';
+export { legacyForm, messageForm, metaOf } from './query/present.js';

@@ -1,0 +1,191 @@
+/**
+ * Answering archive queries fast on a large archive, on both dialects:
+ * - the driving index is the most selective one available: a fact table (user, package) by
+ *   (name, time), else messages by (topic|category|agent, time), else by time;
+ * - a page is found as (time, seq) pairs from the index alone, then only its rows are read, so deep
+ *   pages do not read the rows of the pages before them;
+ * - totals come from the hourly counts when the filters allow (exact, whatever the window), else
+ *   from an index count that stops at COUNT_CAP and is then reported as an estimate.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import { toStoredMessage, type MessageRow, type StoreDatabase, type StoredMessage } from '../../store/index.js';
+import type { QueryRequest } from './parameters.js';
+
+/** Beyond this many matches a total is reported as an estimate (a lower bound) instead of counted. */
+export const COUNT_CAP = 100_000;
+const HOUR = 3_600_000;
+
+export interface QueryResult {
+  readonly messages: StoredMessage[];
+  readonly total: number;
+  /** True when `total` is a lower bound (more than COUNT_CAP matched). */
+  readonly totalIsEstimate: boolean;
+}
+
+type Fragment = RawBuilder<unknown>;
+
+const FACT_TABLES = { user: 'message_users', package: 'message_packages' } as const;
+
+export class ArchiveQueries {
+  constructor(private readonly store: StoreDatabase) {}
+
+  async search(request: QueryRequest): Promise<QueryResult> {
+    const { from, where, timeColumn, seqColumn, distinct } = this.plan(request);
+    const direction = request.order === 'asc' ? sql`ASC` : sql`DESC`;
+    const offset = (request.page - 1) * request.rowsPerPage;
+    const pageKeys = await sql<{ seq: number; time: number }>`
+      SELECT ${distinct ? sql`DISTINCT ` : sql``}${seqColumn} AS seq, ${timeColumn} AS time
+      FROM ${from} WHERE ${where}
+      ORDER BY ${timeColumn} ${direction}, ${seqColumn} ${direction}
+      LIMIT ${request.rowsPerPage} OFFSET ${offset}`.execute(this.store.db);
+    const [messages, counted] = await Promise.all([this.rows(pageKeys.rows), this.total(request)]);
+    const order = new Map(pageKeys.rows.map((row, index) => [Number(row.seq), index]));
+    messages.sort((a, b) => order.get(a.seq)! - order.get(b.seq)!);
+    return { messages, ...counted };
+  }
+
+  private async rows(keys: ReadonlyArray<{ seq: number; time: number }>): Promise<StoredMessage[]> {
+    if (keys.length === 0) return [];
+    const condition =
+      this.store.dialect === 'sqlite'
+        ? sql`seq IN (${sql.join(keys.map((key) => key.seq))})`
+        : sql`(time, seq) IN (${sql.join(keys.map((key) => sql`(${key.time}::bigint, ${key.seq}::bigint)`))})`;
+    const result = await sql<MessageRow>`SELECT * FROM messages WHERE ${condition}`.execute(this.store.db);
+    return result.rows.map(toStoredMessage);
+  }
+
+  /** Every message in the archive, from the hourly counts. */
+  async messageCount(): Promise<number> {
+    const result = await sql<{ n: number | string | null }>`SELECT sum(count) AS n FROM message_counts`.execute(this.store.db);
+    return Number(result.rows[0]?.n ?? 0);
+  }
+
+  /**
+   * Matching messages per time bucket (for charts), in one grouped query: over the hourly counts
+   * when the filters allow and buckets are whole hours, else over the index.
+   */
+  async countsOverTime(request: QueryRequest, bucketMs: number): Promise<Array<{ start: number; count: number }>> {
+    let rows: Array<{ bucket: number | string; n: number | string }>;
+    if (bucketMs % HOUR === 0 && this.countableByHour(request)) {
+      const { topic, category } = request.filters;
+      const filters = [
+        ...(topic.length ? [sql`topic IN (${sql.join(topic)})`] : []),
+        ...(category.length ? [sql`category IN (${sql.join(category)})`] : []),
+      ];
+      rows = (
+        await sql<{ bucket: number; n: number }>`SELECT (hour / ${bucketMs}) * ${bucketMs} AS bucket, sum(count) AS n FROM message_counts
+          WHERE hour >= ${Math.floor(request.start / HOUR) * HOUR} AND hour < ${request.end}
+          ${filters.length ? sql`AND ${sql.join(filters, sql` AND `)}` : sql``}
+          GROUP BY bucket ORDER BY bucket`.execute(this.store.db)
+      ).rows;
+    } else {
+      const { from, where, timeColumn, seqColumn } = this.plan(request);
+      rows = (
+        await sql<{ bucket: number; n: number }>`SELECT (${timeColumn} / ${bucketMs}) * ${bucketMs} AS bucket, count(DISTINCT ${seqColumn}) AS n
+          FROM ${from} WHERE ${where} GROUP BY bucket ORDER BY bucket`.execute(this.store.db)
+      ).rows;
+    }
+    const found = new Map(rows.map((row) => [Number(row.bucket), Number(row.n)]));
+    const buckets: Array<{ start: number; count: number }> = [];
+    for (let start = Math.floor(request.start / bucketMs) * bucketMs; start < request.end; start += bucketMs) {
+      buckets.push({ start: start / 1000, count: found.get(start) ?? 0 });
+    }
+    return buckets;
+  }
+
+  /** One message by id, or undefined. */
+  async byId(id: string): Promise<StoredMessage | undefined> {
+    const row = await this.store.db.selectFrom('messages').selectAll().where('id', '=', id).limit(1).executeTakeFirst();
+    return row ? toStoredMessage(row) : undefined;
+  }
+
+  private async total(request: QueryRequest): Promise<{ total: number; totalIsEstimate: boolean }> {
+    if (this.countableByHour(request)) return { total: await this.countByHour(request), totalIsEstimate: false };
+    const { from, where, seqColumn, distinct } = this.plan(request);
+    const result = await sql<{ n: number | string }>`
+      SELECT count(*) AS n FROM (SELECT ${distinct ? sql`DISTINCT ` : sql``}${seqColumn} FROM ${from} WHERE ${where} LIMIT ${COUNT_CAP + 1}) AS capped`.execute(this.store.db);
+    const n = Number(result.rows[0]?.n ?? 0);
+    return n > COUNT_CAP ? { total: COUNT_CAP, totalIsEstimate: true } : { total: n, totalIsEstimate: false };
+  }
+
+  /** Only time, topic and category filters: the hourly counts answer exactly. */
+  private countableByHour(request: QueryRequest): boolean {
+    const f = request.filters;
+    return [f.user, f.package, f.agent, f.contains, f.not_topic, f.not_category, f.not_user, f.not_package, f.not_agent].every((values) => values.length === 0);
+  }
+
+  /** Whole hours from the counts table; the partial hours at either end counted from the index. */
+  private async countByHour(request: QueryRequest): Promise<number> {
+    const { topic, category } = request.filters;
+    const firstFullHour = Math.ceil(request.start / HOUR) * HOUR;
+    const lastFullHour = Math.floor(request.end / HOUR) * HOUR;
+    const matches = (topicColumn: Fragment, categoryColumn: Fragment): Fragment =>
+      sql.join(
+        [
+          sql`1 = 1`,
+          ...(topic.length ? [sql`${topicColumn} IN (${sql.join(topic)})`] : []),
+          ...(category.length ? [sql`${categoryColumn} IN (${sql.join(category)})`] : []),
+        ],
+        sql` AND `,
+      );
+    const exact = async (start: number, end: number): Promise<number> => {
+      if (end <= start) return 0;
+      const result = await sql<{ n: number | string }>`SELECT count(*) AS n FROM messages
+        WHERE time >= ${start} AND time < ${end} AND ${matches(sql.ref('topic'), sql.ref('category'))}`.execute(this.store.db);
+      return Number(result.rows[0]?.n ?? 0);
+    };
+    if (firstFullHour >= lastFullHour) return exact(request.start, request.end);
+    const [head, middle, tail] = await Promise.all([
+      exact(request.start, firstFullHour),
+      sql<{ n: number | string | null }>`SELECT sum(count) AS n FROM message_counts
+        WHERE hour >= ${firstFullHour} AND hour < ${lastFullHour} AND ${matches(sql.ref('topic'), sql.ref('category'))}`.execute(this.store.db),
+      exact(lastFullHour, request.end),
+    ]);
+    return head + Number(middle.rows[0]?.n ?? 0) + tail;
+  }
+
+  /** FROM and WHERE for a request, driven by the most selective index. */
+  private plan(request: QueryRequest): { from: Fragment; where: Fragment; timeColumn: Fragment; seqColumn: Fragment; distinct: boolean } {
+    const f = request.filters;
+    const conditions: Fragment[] = [];
+    const driver = f.user.length ? ('user' as const) : f.package.length ? ('package' as const) : null;
+    let from: Fragment;
+    let timeColumn: Fragment;
+    let seqColumn: Fragment;
+    if (driver) {
+      const table = FACT_TABLES[driver];
+      from = sql`${sql.table(table)} AS d JOIN messages AS m ON m.seq = d.seq AND m.time = d.time`;
+      timeColumn = sql.ref('d.time');
+      seqColumn = sql.ref('d.seq');
+      conditions.push(sql`d.name IN (${sql.join(f[driver])})`, sql`d.time >= ${request.start}`, sql`d.time < ${request.end}`);
+    } else {
+      from = sql`messages AS m`;
+      timeColumn = sql.ref('m.time');
+      seqColumn = sql.ref('m.seq');
+      conditions.push(sql`m.time >= ${request.start}`, sql`m.time < ${request.end}`);
+    }
+    for (const [name, table] of Object.entries(FACT_TABLES) as Array<['user' | 'package', string]>) {
+      if (name !== driver && f[name].length) {
+        conditions.push(sql`EXISTS (SELECT 1 FROM ${sql.table(table)} AS x WHERE x.seq = m.seq AND x.name IN (${sql.join(f[name])}))`);
+      }
+      const excluded = name === 'user' ? f.not_user : f.not_package;
+      if (excluded.length) {
+        conditions.push(sql`NOT EXISTS (SELECT 1 FROM ${sql.table(table)} AS x WHERE x.seq = m.seq AND x.name IN (${sql.join(excluded)}))`);
+      }
+    }
+    if (f.topic.length) conditions.push(sql`m.topic IN (${sql.join(f.topic)})`);
+    if (f.category.length) conditions.push(sql`m.category IN (${sql.join(f.category)})`);
+    if (f.agent.length) conditions.push(sql`m.agent IN (${sql.join(f.agent)})`);
+    if (f.not_topic.length) conditions.push(sql`m.topic NOT IN (${sql.join(f.not_topic)})`);
+    if (f.not_category.length) conditions.push(sql`(m.category IS NULL OR m.category NOT IN (${sql.join(f.not_category)}))`);
+    if (f.not_agent.length) conditions.push(sql`(m.agent IS NULL OR m.agent NOT IN (${sql.join(f.not_agent)}))`);
+    if (f.contains.length) {
+      // Case-sensitive substring of the body's JSON text, the same on both dialects.
+      const find = (needle: string): Fragment =>
+        this.store.dialect === 'sqlite' ? sql`instr(m.body, ${needle}) > 0` : sql`strpos(m.body, ${needle}) > 0`;
+      conditions.push(sql`(${sql.join(f.contains.map(find), sql` OR `)})`);
+    }
+    const multipleDriverNames = driver !== null && f[driver].length > 1;
+    return { from, where: sql.join(conditions, sql` AND `), timeColumn, seqColumn, distinct: multipleDriverNames };
+  }
+}
