@@ -11,6 +11,7 @@ import { registerConsume } from './consume.js';
 import { registerTail } from './tail.js';
 import { registerRecord } from './record.js';
 import { registerConfig } from './config.js';
+import { registerArchive } from './archive.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerTail(program as unknown as Command);
   registerRecord(program as unknown as Command);
   registerConfig(program as unknown as Command);
+  registerArchive(program as unknown as Command);
   return program as unknown as Command;
 }
 

@@ -46,3 +46,4 @@ export { createMessage, checkMessage, encodeCheckedBody, DEFAULT_MAX_BODY_BYTES 
 export type { MessageInit, CheckOptions } from './create.js';
 export { formatMessageLine, parseMessageLine, decodeBody, encodeBody } from './codec.js';
 export type { ParsedMessage } from './codec.js';
+export { canonicalJson } from './canonical.js';

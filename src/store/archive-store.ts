@@ -2,8 +2,9 @@
  * Writing the archive: each message stored once (by id), with who and what it concerns in indexed
  * tables and a running count per hour and topic. Batches are written in one transaction.
  */
+import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Headers } from '../message/index.js';
+import { canonicalJson, type Headers } from '../message/index.js';
 import type { Database, FactTable, MessageRow } from './schema.js';
 import type { StoreDatabase } from './database.js';
 
@@ -46,6 +47,47 @@ const HOUR = 3_600_000;
 /** Rows per INSERT statement, under both dialects' limits on bound parameters. */
 const ROWS_PER_STATEMENT = 400;
 
+/** What makes two messages the same: topic and body, whatever the JSON's spacing, escapes or key order. */
+function contentKey(topic: string, body: string, raw: boolean): string {
+  if (raw) return `${topic}\n${body}`;
+  try {
+    return `${topic}\n${canonicalJson(JSON.parse(body))}`;
+  } catch {
+    return `${topic}\n${body}`;
+  }
+}
+
+function recordKey(record: ArchiveRecord): string {
+  return contentKey(record.topic, record.body, record.raw);
+}
+
+function digest(key: string): string {
+  return createHash('sha1').update(key).digest('hex').slice(0, 12);
+}
+
+/** Duplicates inside one batch: the same content once; other content under the same id renamed. */
+function withinBatchCollisions(records: readonly ArchiveRecord[]): ArchiveRecord[] {
+  const byId = new Map<string, ArchiveRecord[]>();
+  for (const record of records) {
+    const group = byId.get(record.id);
+    if (group) group.push(record);
+    else byId.set(record.id, [record]);
+  }
+  const out: ArchiveRecord[] = [];
+  for (const group of byId.values()) {
+    out.push(group[0]!);
+    if (group.length === 1) continue;
+    const seen = new Set([recordKey(group[0]!)]);
+    for (const record of group.slice(1)) {
+      const key = recordKey(record);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ ...record, id: `${record.id}~${digest(key)}` });
+    }
+  }
+  return out;
+}
+
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -86,44 +128,65 @@ export class ArchiveStore {
     return this.store.db;
   }
 
-  /** Stores the records not stored yet (by id); returns how many were new. */
+  /**
+   * Stores the records not stored yet; returns how many were new. A record whose id is already
+   * stored with the same content (a redelivery, a second import) is skipped. One whose id is taken
+   * by different content (ids reused by a buggy publisher, or fixtures) is kept too, under
+   * `<id>~<digest>`: nothing is lost because two messages claimed one id.
+   */
   async insert(records: readonly ArchiveRecord[]): Promise<number> {
     if (records.length === 0) return 0;
-    const unique = [...new Map(records.map((record) => [record.id, record])).values()];
-    if (this.store.dialect === 'postgres') await this.ensurePartitions(unique);
+    const batch = withinBatchCollisions(records);
+    if (this.store.dialect === 'postgres') await this.ensurePartitions(batch);
     return this.db.transaction().execute(async (trx) => {
-      const fresh = this.store.dialect === 'postgres' ? await this.claimIds(trx, unique) : unique;
-      let inserted = 0;
-      for (const batch of chunks(fresh, ROWS_PER_STATEMENT)) {
-        const rows = await trx
-          .insertInto('messages')
-          .values(
-            batch.map((record) => ({
-              id: record.id,
-              time: record.time,
-              topic: record.topic,
-              category: record.category,
-              severity: record.severity,
-              schema: record.schema,
-              agent: record.agent,
-              headers: JSON.stringify(record.headers),
-              body: record.body,
-              raw: record.raw ? 1 : 0,
-            })),
-          )
-          .onConflict((conflict) => (this.store.dialect === 'sqlite' ? conflict.column('id').doNothing() : conflict.doNothing()))
-          .returning(['seq', 'id'])
-          .execute();
-        inserted += rows.length;
-        const byId = new Map(batch.map((record) => [record.id, record]));
-        const stored = rows.map((row) => ({ seq: Number(row.seq), record: byId.get(row.id)! }));
-        await this.insertFacts(trx, 'message_users', stored, (record) => record.usernames);
-        await this.insertFacts(trx, 'message_packages', stored, (record) => record.packages);
-        await this.insertFacts(trx, 'message_groups', stored, (record) => record.groups);
-        await this.addCounts(trx, stored.map(({ record }) => record));
-      }
-      return inserted;
+      const first = await this.write(trx, batch);
+      if (first.conflicts.length === 0) return first.stored;
+      const existing = new Map(
+        (await trx.selectFrom('messages').select(['id', 'topic', 'body', 'raw']).where('id', 'in', first.conflicts.map((r) => r.id)).execute()).map(
+          (row) => [row.id, contentKey(row.topic, row.body, Number(row.raw) === 1)],
+        ),
+      );
+      const collisions = first.conflicts
+        .filter((record) => existing.get(record.id) !== recordKey(record))
+        .map((record) => ({ ...record, id: `${record.id}~${digest(recordKey(record))}` }));
+      if (collisions.length === 0) return first.stored;
+      return first.stored + (await this.write(trx, collisions)).stored;
     });
+  }
+
+  /** Inserts what is new; reports the records whose id was already taken. */
+  private async write(trx: Transaction<Database>, records: readonly ArchiveRecord[]): Promise<{ stored: number; conflicts: ArchiveRecord[] }> {
+    const fresh = this.store.dialect === 'postgres' ? await this.claimIds(trx, records) : records;
+    const storedIds = new Set<string>();
+    for (const batch of chunks(fresh, ROWS_PER_STATEMENT)) {
+      const rows = await trx
+        .insertInto('messages')
+        .values(
+          batch.map((record) => ({
+            id: record.id,
+            time: record.time,
+            topic: record.topic,
+            category: record.category,
+            severity: record.severity,
+            schema: record.schema,
+            agent: record.agent,
+            headers: JSON.stringify(record.headers),
+            body: record.body,
+            raw: record.raw ? 1 : 0,
+          })),
+        )
+        .onConflict((conflict) => (this.store.dialect === 'sqlite' ? conflict.column('id').doNothing() : conflict.doNothing()))
+        .returning(['seq', 'id'])
+        .execute();
+      const byId = new Map(batch.map((record) => [record.id, record]));
+      const stored = rows.map((row) => ({ seq: Number(row.seq), record: byId.get(row.id)! }));
+      for (const row of rows) storedIds.add(row.id);
+      await this.insertFacts(trx, 'message_users', stored, (record) => record.usernames);
+      await this.insertFacts(trx, 'message_packages', stored, (record) => record.packages);
+      await this.insertFacts(trx, 'message_groups', stored, (record) => record.groups);
+      await this.addCounts(trx, stored.map(({ record }) => record));
+    }
+    return { stored: storedIds.size, conflicts: records.filter((record) => !storedIds.has(record.id)) };
   }
 
   /** PostgreSQL: the ids not seen before, claimed in `message_ids` (a partitioned table cannot keep them unique). */

@@ -73,12 +73,27 @@ export function runStoreConformance(name: string, setup: () => Promise<StoreUnde
       const first = record();
       const second = record();
       assert.equal(await archive.insert([first, first, second]), 2);
-      assert.equal(await archive.insert([first, second, record({ id: second.id, topic: 'other.topic' })]), 0);
+      // The same content again, even written differently (spacing, key order), is the same message.
+      const respaced = { ...second, body: JSON.stringify(JSON.parse(second.body), null, 2) };
+      assert.equal(await archive.insert([first, respaced]), 0);
       const rows = await database.db.selectFrom('messages').select('topic').where('id', 'in', [first.id, second.id]).execute();
       assert.equal(rows.length, 2);
       const users = await database.db.selectFrom('message_users').select('name').where('seq', 'in',
         database.db.selectFrom('messages').select('seq').where('id', '=', first.id)).execute();
       assert.deepEqual(users.map((u) => u.name), ['alice'], 'facts are not doubled either');
+    });
+
+    test('different content under an id already taken is kept too, under <id>~<digest>', async () => {
+      const original = record();
+      const impostor = record({ id: original.id, body: JSON.stringify({ other: true }) });
+      const twin = record({ id: original.id, body: JSON.stringify({ third: 3 }) });
+      assert.equal(await archive.insert([original]), 1);
+      assert.equal(await archive.insert([impostor, twin, impostor]), 2);
+      assert.equal(await archive.insert([impostor]), 0, 'the renamed copy is found again');
+      assert.deepEqual((await archive.get(original.id))?.body, JSON.parse(original.body));
+      const renamed = await database.db.selectFrom('messages').select(['id', 'body']).where('id', 'like', `${original.id}~%`).orderBy('id').execute();
+      assert.equal(renamed.length, 2);
+      assert.ok(renamed.every((row) => /~[0-9a-f]{12}$/.test(row.id)));
     });
 
     test('parallel writers with overlapping ids store each message once', async () => {

@@ -54,6 +54,31 @@ export class ArchiveQueries {
     return result.rows.map(toStoredMessage);
   }
 
+  /**
+   * Every matching message, oldest first, a batch at a time: keyset pages on (time, seq), so an
+   * export of millions costs the same per message at the end as at the start.
+   */
+  async *scan(request: QueryRequest, batchSize = 1_000): AsyncGenerator<StoredMessage> {
+    const { from, where, timeColumn, seqColumn, distinct } = this.plan(request);
+    let after: { time: number; seq: number } | null = null;
+    for (;;) {
+      const position: Fragment = after
+        ? sql`AND (${timeColumn} > ${after.time} OR (${timeColumn} = ${after.time} AND ${seqColumn} > ${after.seq}))`
+        : sql``;
+      const keys = await sql<{ seq: number; time: number }>`
+        SELECT ${distinct ? sql`DISTINCT ` : sql``}${seqColumn} AS seq, ${timeColumn} AS time
+        FROM ${from} WHERE ${where} ${position}
+        ORDER BY ${timeColumn} ASC, ${seqColumn} ASC LIMIT ${batchSize}`.execute(this.store.db);
+      if (keys.rows.length === 0) return;
+      const messages = await this.rows(keys.rows);
+      messages.sort((a, b) => a.time - b.time || a.seq - b.seq);
+      yield* messages;
+      const last = keys.rows.at(-1)!;
+      after = { time: Number(last.time), seq: Number(last.seq) };
+      if (keys.rows.length < batchSize) return;
+    }
+  }
+
   /** Every message in the archive, from the hourly counts. */
   async messageCount(): Promise<number> {
     const result = await sql<{ n: number | string | null }>`SELECT sum(count) AS n FROM message_counts`.execute(this.store.db);
