@@ -86,7 +86,8 @@ export class ArchiveQueries {
   }
 
   /**
-   * Matching messages per time bucket (for charts), in one grouped query: over the hourly counts
+   * Matching messages per time bucket (for charts), in one grouped query (the casts keep the division
+   * integral: SQLite binds JavaScript numbers as reals): over the hourly counts
    * when the filters allow and buckets are whole hours, else over the index.
    */
   async countsOverTime(request: QueryRequest, bucketMs: number): Promise<Array<{ start: number; count: number }>> {
@@ -98,7 +99,7 @@ export class ArchiveQueries {
         ...(category.length ? [sql`category IN (${sql.join(category)})`] : []),
       ];
       rows = (
-        await sql<{ bucket: number; n: number }>`SELECT (hour / ${bucketMs}) * ${bucketMs} AS bucket, sum(count) AS n FROM message_counts
+        await sql<{ bucket: number; n: number }>`SELECT CAST(hour / ${bucketMs} AS BIGINT) * ${bucketMs} AS bucket, sum(count) AS n FROM message_counts
           WHERE hour >= ${Math.floor(request.start / HOUR) * HOUR} AND hour < ${request.end}
           ${filters.length ? sql`AND ${sql.join(filters, sql` AND `)}` : sql``}
           GROUP BY bucket ORDER BY bucket`.execute(this.store.db)
@@ -106,7 +107,7 @@ export class ArchiveQueries {
     } else {
       const { from, where, timeColumn, seqColumn } = this.plan(request);
       rows = (
-        await sql<{ bucket: number; n: number }>`SELECT (${timeColumn} / ${bucketMs}) * ${bucketMs} AS bucket, count(DISTINCT ${seqColumn}) AS n
+        await sql<{ bucket: number; n: number }>`SELECT CAST(${timeColumn} / ${bucketMs} AS BIGINT) * ${bucketMs} AS bucket, count(DISTINCT ${seqColumn}) AS n
           FROM ${from} WHERE ${where} GROUP BY bucket ORDER BY bucket`.execute(this.store.db)
       ).rows;
     }
