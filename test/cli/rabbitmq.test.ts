@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, closedPort, killAll, makeTempDir, runTidings, startConsuming, startServe, type Server } from '../helpers/processes.js';
 import { ensureRabbitMq } from '../helpers/rabbitmq.js';
+import { AmqpTransport } from '../../src/transports/amqp/index.js';
 import { uniqueName } from '../helpers/messages.js';
 
 describe('the CLI on RabbitMQ', { timeout: 90_000 }, () => {
@@ -21,7 +22,13 @@ describe('the CLI on RabbitMQ', { timeout: 90_000 }, () => {
     server = await startServe(join(dir, 'data'), { env: { TIDINGS_AMQP_URL: amqp } });
   });
   afterEach(() => killAll([server.proc]));
-  after(cleanup);
+  after(async () => {
+    await cleanup();
+    // serve's archive queue (bound to '#') outlives serve on the broker: remove it from the test vhost.
+    const transport = await AmqpTransport.connect(amqp);
+    for (const queue of ['tidings.archive', 'tidings.archive.dlq']) await transport.deleteQueue(queue).catch(() => undefined);
+    await transport.close();
+  });
 
   test('serve reports its bus as RabbitMQ and is ready', async () => {
     const response = await fetch(`${server.url}/healthz/ready`);
