@@ -134,7 +134,12 @@ export class Bus {
     return consumer;
   }
 
-  private async declare(spec: ConsumeSpec): Promise<string> {
+  /**
+   * Declares a spec's queue and bindings without consuming; returns the queue's name. Messages
+   * routed to it from now on wait there (a replay uses this to start catching live messages before
+   * it reads history).
+   */
+  async declare(spec: ConsumeSpec): Promise<string> {
     const requested = spec.queue ?? '';
     if (spec.passive) {
       if (!requested) throw new DeclareError('a passive consumer needs an existing queue name');

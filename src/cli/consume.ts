@@ -3,6 +3,9 @@ import type { Command } from '@commander-js/extra-typings';
 import { commandConfig, commandLogger, connectBus } from './context.js';
 import { loadCallback, CallbackError } from './callback.js';
 import { consumeSpecsFrom, declareConfiguredExchanges, runConsumers } from './consuming.js';
+import { archiveUrl } from './archive-client.js';
+import { declareLive, replayHistory, skippingHandled } from './since.js';
+import { ConfigError } from '../config/index.js';
 import { collect } from './options.js';
 
 export function registerConsume(program: Command): void {
@@ -15,6 +18,8 @@ export function registerConsume(program: Command): void {
     .option('--callback <file:export>', 'the handler: a module file and its export (default export when omitted)')
     .option('--prefetch <n>', 'unacknowledged messages held at once (default: qos.prefetch_count)')
     .option('--concurrency <n>', 'handlers running at once (default 1)')
+    .option('--since <time>', 'first replay the archive from this time (epoch seconds or ISO date), then go on live')
+    .option('--archive-url <url>', 'the archive (tidings serve) for --since when --url is an AMQP broker')
     .action(async (flags, command) => {
       const config = commandConfig(command);
       const logger = commandLogger(config, 'tidings-consume');
@@ -24,7 +29,20 @@ export function registerConsume(program: Command): void {
       const bus = await connectBus(config, logger, 'tidings-consume');
       try {
         await declareConfiguredExchanges(bus, config);
-        process.exitCode = await runConsumers(bus, consumeSpecsFrom(flags, config, ['#']), handler, logger);
+        const specs = consumeSpecsFrom(flags, config, ['#']);
+        if (flags.since === undefined) {
+          process.exitCode = await runConsumers(bus, specs, handler, logger);
+          return;
+        }
+        if (specs.length !== 1) throw new ConfigError('--since replays one queue: give --queue-name or --routing-key', '--since');
+        const archive = archiveUrl(config, flags.archiveUrl);
+        const live = await declareLive(bus, specs[0]!);
+        const replay = await replayHistory(archive, specs[0]!, flags.since, live.declaredAt, handler, logger);
+        if (replay.halt) {
+          process.exitCode = replay.halt.exitCode;
+          return;
+        }
+        process.exitCode = await runConsumers(bus, [live.spec], skippingHandled(handler, replay.handled), logger);
       } finally {
         await bus.close();
       }

@@ -12,6 +12,7 @@ import { registerTail } from './tail.js';
 import { registerRecord } from './record.js';
 import { registerConfig } from './config.js';
 import { registerArchive } from './archive.js';
+import { registerQuery } from './query.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerRecord(program as unknown as Command);
   registerConfig(program as unknown as Command);
   registerArchive(program as unknown as Command);
+  registerQuery(program as unknown as Command);
   return program as unknown as Command;
 }
 
