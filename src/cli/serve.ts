@@ -71,15 +71,37 @@ interface Archive {
   readonly queries: ArchiveQueries;
   readonly writer: ArchiveWriter;
   readonly bus: Bus;
+  readonly retention: NodeJS.Timeout | undefined;
+}
+
+const RETENTION_EVERY_MS = 3_600_000;
+
+/** Forgets messages older than the configured age, now and every hour. */
+function startRetention(store: ArchiveStore, days: number | null, logger: Logger): NodeJS.Timeout | undefined {
+  if (days === null) return undefined;
+  const prune = (): void => {
+    const cutoff = Date.now() - days * 86_400_000;
+    store.prune(cutoff).then(
+      (removed) => removed > 0 && logger.info({ removed, before: new Date(cutoff).toISOString() }, 'archive retention removed old messages'),
+      (error: unknown) => logger.error({ err: error }, 'archive retention failed; trying again in an hour'),
+    );
+  };
+  prune();
+  const timer = setInterval(prune, RETENTION_EVERY_MS);
+  timer.unref();
+  return timer;
 }
 
 async function startArchive(config: TidingsConfig, backend: BusBackend, registry: SchemaRegistry, logger: Logger): Promise<Archive> {
   const database = await openDatabase({ url: config.database_url, dataDir: config.serve.data_dir });
   try {
-    const bus = new Bus(await backend.connect('tidings-archive'), { registry, logger: logger.child({ part: 'archive' }) });
-    const writer = new ArchiveWriter(new ArchiveStore(database), { logger: logger.child({ part: 'archive' }) });
+    const archiveLogger = logger.child({ part: 'archive' });
+    const bus = new Bus(await backend.connect('tidings-archive'), { registry, logger: archiveLogger });
+    const store = new ArchiveStore(database);
+    const writer = new ArchiveWriter(store, { logger: archiveLogger });
     await writer.start(bus);
-    return { database, queries: new ArchiveQueries(database), writer, bus };
+    const retention = startRetention(store, config.archive.retention_days, archiveLogger);
+    return { database, queries: new ArchiveQueries(database), writer, bus, retention };
   } catch (error) {
     await database.close();
     throw error;
@@ -117,6 +139,7 @@ export async function startServer(config: TidingsConfig, logger: Logger): Promis
   });
   const stopArchive = async (): Promise<void> => {
     if (!archive) return;
+    clearInterval(archive.retention);
     await archive.writer.stop();
     await archive.bus.close();
     await archive.database.close();

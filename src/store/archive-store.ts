@@ -255,6 +255,54 @@ export class ArchiveStore {
     }
   }
 
+  /**
+   * Forgets messages older than `cutoff` (epoch ms); returns how many went. SQLite deletes them a
+   * chunk at a time (short transactions, the archive writer keeps going). PostgreSQL drops whole
+   * monthly partitions that end before the cutoff — fast, no bloat — so it keeps up to a month more.
+   */
+  async prune(cutoff: number): Promise<number> {
+    await this.db.deleteFrom('message_counts').where('hour', '<', Math.floor(cutoff / HOUR) * HOUR).execute();
+    return this.store.dialect === 'postgres' ? this.dropPartitionsBefore(cutoff) : this.deleteBefore(cutoff);
+  }
+
+  private async deleteBefore(cutoff: number): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const seqs = (await this.db.selectFrom('messages').select('seq').where('time', '<', cutoff).limit(5_000).execute()).map((row) => row.seq);
+      if (seqs.length === 0) return deleted;
+      await this.db.transaction().execute(async (trx) => {
+        for (const table of ['message_users', 'message_packages', 'message_groups'] as const) {
+          await trx.deleteFrom(table).where('seq', 'in', seqs).execute();
+        }
+        await trx.deleteFrom('messages').where('seq', 'in', seqs).execute();
+      });
+      deleted += seqs.length;
+    }
+  }
+
+  private async dropPartitionsBefore(cutoff: number): Promise<number> {
+    const partitions = await sql<{ name: string; upper: string }>`
+      SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS upper
+      FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+      WHERE p.relname = 'messages'`.execute(this.db);
+    let dropped = 0;
+    for (const { name, upper } of partitions.rows) {
+      const end = Number(/TO \('?(\d+)'?\)/.exec(upper)?.[1]);
+      if (!Number.isFinite(end) || end > cutoff) continue;
+      const counted = await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.table(name)}`.execute(this.db);
+      await this.db.transaction().execute(async (trx) => {
+        await sql`DROP TABLE ${sql.table(name)}`.execute(trx);
+        await trx.deleteFrom('message_ids').where('time', '<', end).execute();
+        for (const table of ['message_users', 'message_packages', 'message_groups'] as const) {
+          await trx.deleteFrom(table).where('time', '<', end).execute();
+        }
+      });
+      this.partitions.delete(Date.UTC(new Date(end).getUTCFullYear(), new Date(end).getUTCMonth() - 1, 1));
+      dropped += Number(counted.rows[0]?.n ?? 0);
+    }
+    return dropped;
+  }
+
   async get(id: string): Promise<StoredMessage | undefined> {
     const row = await this.db.selectFrom('messages').selectAll().where('id', '=', id).limit(1).executeTakeFirst();
     return row ? toStoredMessage(row) : undefined;

@@ -40,8 +40,15 @@ export interface MessageCountsTable {
   count: number;
 }
 
+/** PostgreSQL only: ids already archived (a partitioned table cannot keep them unique itself). */
+export interface MessageIdsTable {
+  id: string;
+  time: number;
+}
+
 export interface Database {
   messages: MessagesTable;
+  message_ids: MessageIdsTable;
   message_users: MessageFactsTable;
   message_packages: MessageFactsTable;
   message_groups: MessageFactsTable;

@@ -130,6 +130,20 @@ export function runStoreConformance(name: string, setup: () => Promise<StoreUnde
       assert.deepEqual(rows.map((row) => [Number(row.hour), Number(row.count)]), [[hour, 2], [hour + 3_600_000, 1]]);
     });
 
+    test('retention forgets messages older than the cutoff, with their facts', async () => {
+      const ancient = record({ time: Date.UTC(2001, 0, 15), usernames: ['ghost'] });
+      const recent = record({ time: Date.UTC(2001, 2, 15), usernames: ['ghost'] });
+      await archive.insert([ancient, recent]);
+      const removed = await archive.prune(Date.UTC(2001, 1, 1));
+      assert.ok(removed >= 1);
+      assert.equal(await archive.get(ancient.id), undefined);
+      assert.equal((await archive.get(recent.id))?.id, recent.id);
+      const ghosts = await database.db.selectFrom('message_users').select('time').where('name', '=', 'ghost').execute();
+      assert.deepEqual(ghosts.map((row) => Number(row.time)), [recent.time]);
+      // The same message may come back later (a replay): stored again, not refused as a duplicate.
+      assert.equal(await archive.insert([ancient]), 1);
+    });
+
     test('stores messages from any month, years apart', async () => {
       const old = record({ time: Date.UTC(2012, 3, 1) });
       const future = record({ time: Date.UTC(2031, 11, 31, 23, 59, 59) });
