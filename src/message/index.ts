@@ -47,3 +47,5 @@ export type { MessageInit, CheckOptions } from './create.js';
 export { formatMessageLine, parseMessageLine, decodeBody, encodeBody } from './codec.js';
 export type { ParsedMessage } from './codec.js';
 export { canonicalJson } from './canonical.js';
+export { SignatureHeader, signMessage, checkSignature, signingPayload, publicKeyId } from './signing.js';
+export type { SignatureCheck } from './signing.js';

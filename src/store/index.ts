@@ -3,3 +3,5 @@ export type { StoreDatabase, StoreOptions, Dialect } from './database.js';
 export { ArchiveStore, toStoredMessage } from './archive-store.js';
 export type { ArchiveRecord, StoredMessage } from './archive-store.js';
 export type { Database, MessageRow, FactTable } from './schema.js';
+export { IdentityStore, IdentityError, parseToken } from './identity-store.js';
+export type { Identity, NewIdentity } from './identity-store.js';

@@ -46,7 +46,33 @@ export interface MessageIdsTable {
   time: number;
 }
 
+/** Who may publish through the gateway, and what: a token (kept only as a hash) and topic patterns. */
+export interface IdentitiesTable {
+  name: string;
+  /** The public part of the token, to find the identity without trying every hash. */
+  key_id: string;
+  /** scrypt hash of the token's secret: `scrypt$N$r$p$salt$hash` (base64url parts). */
+  token_hash: string;
+  /** JSON array of topic patterns this identity may publish. */
+  topics: string;
+  /** Ed25519 public key (SPKI PEM) of an identity that signs its own messages. */
+  public_key: string | null;
+  rate_per_minute: number | null;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+/** Keys the gateway signs with (the private half only where it signs). */
+export interface SigningKeysTable {
+  key_id: string;
+  public_key: string;
+  private_key: string | null;
+  created_at: number;
+}
+
 export interface Database {
+  identities: IdentitiesTable;
+  signing_keys: SigningKeysTable;
   messages: MessagesTable;
   message_ids: MessageIdsTable;
   message_users: MessageFactsTable;

@@ -41,4 +41,24 @@ export const postgresMigrations: Record<string, Migration> = {
       )`.execute(db);
     },
   },
+  '0002_identities': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await sql`CREATE TABLE identities (
+        name TEXT PRIMARY KEY,
+        key_id TEXT NOT NULL UNIQUE,
+        token_hash TEXT NOT NULL,
+        topics TEXT NOT NULL,
+        public_key TEXT,
+        rate_per_minute INTEGER,
+        created_at BIGINT NOT NULL,
+        revoked_at BIGINT
+      )`.execute(db);
+      await sql`CREATE TABLE signing_keys (
+        key_id TEXT PRIMARY KEY,
+        public_key TEXT NOT NULL,
+        private_key TEXT,
+        created_at BIGINT NOT NULL
+      )`.execute(db);
+    },
+  },
 };

@@ -34,4 +34,24 @@ export const sqliteMigrations: Record<string, Migration> = {
       )`.execute(db);
     },
   },
+  '0002_identities': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await sql`CREATE TABLE identities (
+        name TEXT PRIMARY KEY,
+        key_id TEXT NOT NULL UNIQUE,
+        token_hash TEXT NOT NULL,
+        topics TEXT NOT NULL,
+        public_key TEXT,
+        rate_per_minute INTEGER,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+      )`.execute(db);
+      await sql`CREATE TABLE signing_keys (
+        key_id TEXT PRIMARY KEY,
+        public_key TEXT NOT NULL,
+        private_key TEXT,
+        created_at INTEGER NOT NULL
+      )`.execute(db);
+    },
+  },
 };
