@@ -26,6 +26,7 @@ const BY_ERROR_CODE: Record<string, number> = {
   MESSAGE_TOO_LARGE: ExitCode.badInput,
   CALLBACK_INVALID: ExitCode.badInput,
   INPUT_INVALID: ExitCode.badInput,
+  IDENTITY_INVALID: ExitCode.badInput,
   CONNECTION_FAILED: ExitCode.connectionFailed,
   BUS_CLOSED: ExitCode.connectionFailed,
   DECLARE_FAILED: ExitCode.declareFailed,

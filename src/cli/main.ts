@@ -13,6 +13,7 @@ import { registerRecord } from './record.js';
 import { registerConfig } from './config.js';
 import { registerArchive } from './archive.js';
 import { registerQuery } from './query.js';
+import { registerIdentity } from './identity.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerConfig(program as unknown as Command);
   registerArchive(program as unknown as Command);
   registerQuery(program as unknown as Command);
+  registerIdentity(program as unknown as Command);
   return program as unknown as Command;
 }
 

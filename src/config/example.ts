@@ -98,6 +98,18 @@ listen = "127.0.0.1:8780"
 # data_dir = "/var/lib/tidings"
 # "normal", or "full" to sync every write to disk. Environment: TIDINGS_DURABILITY.
 durability = "normal"
+# Serve HTTPS with this certificate chain and key (PEM files); unset serves plain HTTP.
+# tls_cert = "/etc/tidings/tls/cert.pem"
+# tls_key = "/etc/tidings/tls/key.pem"
+
+# Publishing over HTTP (POST /api/v1/messages) and the live streams.
+[gateway]
+# Messages a minute an identity may publish, unless created with its own --rate.
+rate_per_minute = 6000
+# How deeply a published message's JSON may nest.
+max_depth = 64
+# Origins browsers may call the API from; none by default (no CORS headers).
+cors_origins = []
 
 # The archive of every message (tidings serve) and its datagrepper-compatible query API.
 [archive]

@@ -128,6 +128,17 @@ export const CONFIG_SCHEMA: JsonSchema = {
         },
         data_dir: { type: 'string', minLength: 1, description: 'a directory path' },
         durability: { type: 'string', enum: [...DURABILITIES] },
+        tls_cert: path,
+        tls_key: path,
+      },
+    },
+    gateway: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        rate_per_minute: { type: 'integer', minimum: 1, description: 'a whole number of messages per minute >= 1' },
+        max_depth: { type: 'integer', minimum: 2, maximum: 1000, description: 'a nesting depth from 2 to 1000' },
+        cors_origins: { type: 'array', items: { type: 'string', pattern: '^https?://', description: 'an origin such as "https://apps.example.org"' } },
       },
     },
     database_url: {

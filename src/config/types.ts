@@ -40,6 +40,18 @@ export interface ServeConfig {
   listen: string;
   data_dir: string;
   durability: Durability;
+  /** PEM certificate chain and key: serve over HTTPS. */
+  tls_cert: string | null;
+  tls_key: string | null;
+}
+
+export interface GatewayConfig {
+  /** Messages a minute an identity may publish over HTTP, unless its own limit says otherwise. */
+  rate_per_minute: number;
+  /** How deeply a published message's JSON may nest. */
+  max_depth: number;
+  /** Origins browsers may call the API from; empty: no CORS. */
+  cors_origins: string[];
 }
 
 export interface ArchiveConfig {
@@ -80,6 +92,7 @@ export interface TidingsConfig {
   /** `postgresql://…` for the archive and other state; null keeps them in SQLite in the data directory. */
   database_url: string | null;
   archive: ArchiveConfig;
+  gateway: GatewayConfig;
 }
 
 /** Every key optional, at every depth; lists are replaced whole, so their items stay complete. */

@@ -4,10 +4,13 @@
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
+import helmet from '@fastify/helmet';
+import cors from '@fastify/cors';
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import { registerHealthRoutes, type ReadinessCheck } from './health.js';
 import { registerArchiveRoutes, type ArchiveRouteOptions } from './archive-routes.js';
+import { registerPublishRoute, type PublishRouteOptions } from './publish-route.js';
 
 export interface GatewayOptions {
   readonly logger: Logger;
@@ -20,6 +23,12 @@ export interface GatewayOptions {
   };
   /** The archive's datagrepper-compatible query API. */
   readonly archive?: ArchiveRouteOptions;
+  /** Publishing over HTTP with identities. */
+  readonly publishing?: PublishRouteOptions;
+  /** Origins browsers may call the API from; none (no CORS headers) by default. */
+  readonly corsOrigins?: readonly string[];
+  /** TLS for the HTTP port: PEM certificate chain and key. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
 export interface Gateway {
@@ -31,6 +40,7 @@ export interface Gateway {
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const app = Fastify({
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
     loggerInstance: options.logger as FastifyBaseLogger,
     // Per-request lines would drown the log of a busy bus; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
@@ -40,8 +50,19 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   await app.register(websocket, {
     options: { maxPayload: options.hub?.maxFrameBytes ?? 1024 * 1024, perMessageDeflate: false },
   });
+  // Security headers on every answer (an API: no framing, no sniffing, no referrer, no scripts).
+  await app.register(helmet, { global: true, contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } });
+  if (options.corsOrigins?.length) await app.register(cors, { origin: [...options.corsOrigins], methods: ['GET', 'POST'] });
+  // Client mistakes answer 4xx with {error}; only our own faults are 500s, logged, without details.
+  app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status < 500) return reply.code(status).send({ error: error.message });
+    options.logger.error({ err: error }, 'request failed');
+    return reply.code(status).send({ error: 'internal error (logged on the server)' });
+  });
   registerHealthRoutes(app, options.readiness);
   if (options.archive) registerArchiveRoutes(app, options.archive);
+  if (options.publishing) registerPublishRoute(app, options.publishing);
 
   const hub = options.hub;
   if (hub) {
@@ -64,7 +85,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       const address = app.server.address();
       const actualPort = typeof address === 'object' && address ? address.port : port;
       const shownHost = host.includes(':') ? `[${host}]` : host;
-      return `http://${shownHost}:${actualPort}`;
+      return `${options.tls ? 'https' : 'http'}://${shownHost}:${actualPort}`;
     },
     close: () => app.close(),
   };

@@ -5,3 +5,5 @@ export type { ArchiveRecord, StoredMessage } from './archive-store.js';
 export type { Database, MessageRow, FactTable } from './schema.js';
 export { IdentityStore, IdentityError, parseToken } from './identity-store.js';
 export type { Identity, NewIdentity } from './identity-store.js';
+export { SigningKeyStore } from './signing-key-store.js';
+export type { SigningKey } from './signing-key-store.js';

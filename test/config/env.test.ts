@@ -26,7 +26,7 @@ test('each TIDINGS_* variable sets its key', () => {
   assert.equal(config.publish_timeout, 2.5);
   assert.equal(config.max_message_bytes, 2048);
   assert.equal(config.log_level, 'trace');
-  assert.deepEqual(config.serve, { listen: '[::]:8781', data_dir: '/srv/tidings', durability: 'full' });
+  assert.deepEqual(config.serve, { listen: '[::]:8781', data_dir: '/srv/tidings', durability: 'full', tls_cert: null, tls_key: null });
 });
 
 test('empty variables count as unset', () => {

@@ -22,9 +22,10 @@ const DEFAULTS: TidingsConfig = {
   tls: { ca_cert: null, certfile: null, keyfile: null },
   log_config: {},
   log_level: 'info',
-  serve: { listen: '127.0.0.1:8780', data_dir: '/home/tester/.local/share/tidings', durability: 'normal' },
+  serve: { listen: '127.0.0.1:8780', data_dir: '/home/tester/.local/share/tidings', durability: 'normal', tls_cert: null, tls_key: null },
   database_url: null,
   archive: { enabled: true, default_window: 604800, retention_days: null },
+  gateway: { rate_per_minute: 6000, max_depth: 64, cors_origins: [] },
 };
 
 const FEDORA_MESSAGING_CONFIG = `

@@ -1,0 +1,43 @@
+/** Publishing over HTTP inside `tidings serve`: identities, the gateway's signing key, a bus connection. */
+import type { TidingsConfig } from '../../config/index.js';
+import type { Logger } from '../../log/index.js';
+import { Bus } from '../../bus/index.js';
+import type { SchemaRegistry } from '../../message/index.js';
+import { IdentityStore, SigningKeyStore, type StoreDatabase } from '../../store/index.js';
+import { Authenticator, type PublishRouteOptions } from '../../gateway/index.js';
+import type { BusBackend } from './backend.js';
+
+export interface PublishingService {
+  readonly routeOptions: PublishRouteOptions;
+  stop(): Promise<void>;
+}
+
+export async function startPublishingService(
+  config: TidingsConfig,
+  database: StoreDatabase,
+  backend: BusBackend,
+  registry: SchemaRegistry,
+  logger: Logger,
+): Promise<PublishingService> {
+  const bus = new Bus(await backend.connect('tidings-gateway'), {
+    registry,
+    logger: logger.child({ part: 'gateway' }),
+    maxBodyBytes: config.max_message_bytes,
+    publishTimeoutMs: config.publish_timeout * 1000,
+    exchange: config.publish_exchange,
+  });
+  const signingKey = await new SigningKeyStore(database).gatewayKey();
+  return {
+    routeOptions: {
+      authenticator: new Authenticator(new IdentityStore(database)),
+      signingKey,
+      prepare: (init) => bus.prepare(init, { raw: true }),
+      send: (message) => bus.send(message),
+      ratePerMinute: config.gateway.rate_per_minute,
+      maxDepth: config.gateway.max_depth,
+      // Room for a batch; a single message is still held to max_message_bytes (413).
+      bodyLimit: config.max_message_bytes * 4,
+    },
+    stop: () => bus.close(),
+  };
+}

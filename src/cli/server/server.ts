@@ -1,0 +1,86 @@
+/**
+ * `tidings serve`'s process: the bus (embedded or RabbitMQ), the database, the archive, publishing
+ * over HTTP, the hub for other processes, and health — wired together, started in order, stopped in
+ * reverse.
+ */
+import { readFileSync } from 'node:fs';
+import { parseListen, type TidingsConfig } from '../../config/index.js';
+import type { Logger } from '../../log/index.js';
+import { SchemaRegistry } from '../../message/index.js';
+import { openDatabase } from '../../store/index.js';
+import { createGateway } from '../../gateway/index.js';
+import { HUB_PATH, maxFrameBytes, serveHubSocket } from '../../transports/hub/index.js';
+import { ConfigError } from '../../config/index.js';
+import { openBackend } from './backend.js';
+import { startArchiveService, type ArchiveService } from './archive-service.js';
+import { startPublishingService } from './publishing-service.js';
+
+export interface RunningServer {
+  readonly url: string;
+  /** What the bus runs on, for people: "embedded bus, data in …" or "RabbitMQ at …". */
+  readonly busDescription: string;
+  close(): Promise<void>;
+}
+
+function readTls(config: TidingsConfig): { cert: Buffer; key: Buffer } | undefined {
+  const { tls_cert: cert, tls_key: key } = config.serve;
+  if (!cert && !key) return undefined;
+  if (!cert || !key) throw new ConfigError('serve.tls_cert and serve.tls_key go together: give both, or neither', cert ? 'serve.tls_key' : 'serve.tls_cert');
+  try {
+    return { cert: readFileSync(cert), key: readFileSync(key) };
+  } catch (error) {
+    throw new ConfigError(`cannot read the TLS files: ${(error as Error).message}`, 'serve.tls_cert', { cause: error });
+  }
+}
+
+export async function startServer(config: TidingsConfig, logger: Logger): Promise<RunningServer> {
+  const { host, port } = parseListen(config.serve.listen);
+  const tls = readTls(config);
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.splice(0).reverse()) {
+      await stop().catch((error: unknown) => logger.error({ err: error }, 'error while stopping'));
+    }
+  };
+  try {
+    const backend = await openBackend(config, logger);
+    stops.push(() => backend.close());
+    const database = await openDatabase({ url: config.database_url, dataDir: config.serve.data_dir });
+    stops.push(() => database.close());
+    const registry = new SchemaRegistry();
+    let archive: ArchiveService | undefined;
+    if (config.archive.enabled) {
+      archive = await startArchiveService(config, database, backend, registry, logger);
+      stops.push(() => archive!.stop());
+    }
+    const publishing = await startPublishingService(config, database, backend, registry, logger);
+    stops.push(() => publishing.stop());
+    const gateway = await createGateway({
+      logger,
+      ...(tls ? { tls } : {}),
+      corsOrigins: config.gateway.cors_origins,
+      readiness: [
+        { name: 'bus', check: () => backend.ready() },
+        ...(archive ? [{ name: 'archive', check: () => archive!.ready() }] : []),
+      ],
+      ...(archive ? { archive: { queries: archive.queries, registry, defaultWindowMs: config.archive.default_window * 1000 } } : {}),
+      publishing: publishing.routeOptions,
+      hub: {
+        path: HUB_PATH,
+        maxFrameBytes: maxFrameBytes(config.max_message_bytes),
+        accept: (socket, remote) =>
+          serveHubSocket(socket, remote, {
+            connect: (client) => backend.connect(`tidings-hub ${client}`),
+            logger: logger.child({ part: 'hub' }),
+            maxBodyBytes: config.max_message_bytes,
+          }),
+      },
+    });
+    stops.push(() => gateway.close());
+    const url = await gateway.listen(host, port);
+    return { url, busDescription: backend.description, close: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
