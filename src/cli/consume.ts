@@ -3,7 +3,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { commandConfig, commandLogger, connectBus } from './context.js';
 import { loadCallback, CallbackError } from './callback.js';
 import { consumeSpecsFrom, declareConfiguredExchanges, runConsumers } from './consuming.js';
-import { archiveUrl } from './archive-client.js';
+import { serveUrl } from './serve-client.js';
 import { declareLive, replayHistory, skippingHandled } from './since.js';
 import { ConfigError } from '../config/index.js';
 import { collect } from './options.js';
@@ -19,7 +19,7 @@ export function registerConsume(program: Command): void {
     .option('--prefetch <n>', 'unacknowledged messages held at once (default: qos.prefetch_count)')
     .option('--concurrency <n>', 'handlers running at once (default 1)')
     .option('--since <time>', 'first replay the archive from this time (epoch seconds or ISO date), then go on live')
-    .option('--archive-url <url>', 'the archive (tidings serve) for --since when --url is an AMQP broker')
+    .option('--serve-url <url>', 'the archive (tidings serve) for --since when --url is an AMQP broker')
     .action(async (flags, command) => {
       const config = commandConfig(command);
       const logger = commandLogger(config, 'tidings-consume');
@@ -35,7 +35,7 @@ export function registerConsume(program: Command): void {
           return;
         }
         if (specs.length !== 1) throw new ConfigError('--since replays one queue: give --queue-name or --routing-key', '--since');
-        const archive = archiveUrl(config, flags.archiveUrl);
+        const archive = serveUrl(config, flags.serveUrl);
         const live = await declareLive(bus, specs[0]!);
         const replay = await replayHistory(archive, specs[0]!, flags.since, live.declaredAt, handler, logger);
         if (replay.halt) {

@@ -5,7 +5,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import { SchemaRegistry, formatMessageLine } from '../message/index.js';
 import { commandConfig, commandLogger, connectBus, writeLine } from './context.js';
-import { archiveUrl, fetchArchive, searchArchive, toMessage } from './archive-client.js';
+import { serveUrl, fetchArchive, searchArchive, toMessage } from './serve-client.js';
 import { formatReadableLine } from './format.js';
 import { collect } from './options.js';
 
@@ -15,7 +15,7 @@ export function registerQuery(program: Command): void {
   const command = program
     .command('query')
     .description('search the archive: readable lines (time, topic, summary) or JSON Lines with --json')
-    .option('--archive-url <url>', 'the archive (tidings serve) when --url is an AMQP broker (env TIDINGS_ARCHIVE_URL)')
+    .option('--serve-url <url>', 'the archive (tidings serve) when --url is an AMQP broker (env TIDINGS_SERVE_URL)')
     .option('--start <time>', 'epoch seconds or ISO date')
     .option('--end <time>', 'epoch seconds or ISO date')
     .option('--delta <seconds>', 'seconds back from --end (or now)')
@@ -26,7 +26,7 @@ export function registerQuery(program: Command): void {
   for (const name of FILTERS) command.option(`--${name} <value>`, `only messages with this ${name} (repeatable)`, collect);
   command.action(async (flags, cmd) => {
     const config = commandConfig(cmd);
-    const base = archiveUrl(config, flags.archiveUrl);
+    const base = serveUrl(config, flags.serveUrl);
     const params = new URLSearchParams({ rows_per_page: flags.rows, page: flags.page, order: flags.order });
     for (const key of ['start', 'end', 'delta'] as const) if (flags[key]) params.set(key, flags[key]!);
     for (const name of FILTERS) for (const value of (flags as unknown as Record<string, string[] | undefined>)[name] ?? []) params.append(name, value);
@@ -45,10 +45,10 @@ export function registerQuery(program: Command): void {
     .command('replay')
     .description('publish an archived message again, with its own id, topic, headers and body')
     .argument('<id>', 'the message id')
-    .option('--archive-url <url>', 'the archive (tidings serve) when --url is an AMQP broker (env TIDINGS_ARCHIVE_URL)')
+    .option('--serve-url <url>', 'the archive (tidings serve) when --url is an AMQP broker (env TIDINGS_SERVE_URL)')
     .action(async (id, flags, cmd) => {
       const config = commandConfig(cmd);
-      const message = toMessage(await fetchArchive(archiveUrl(config, flags.archiveUrl), '/v2/id', new URLSearchParams({ id })));
+      const message = toMessage(await fetchArchive(serveUrl(config, flags.serveUrl), '/v2/id', new URLSearchParams({ id })));
       const logger = commandLogger(config, 'tidings-replay');
       const bus = await connectBus(config, logger, 'tidings-replay');
       try {

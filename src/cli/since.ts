@@ -6,7 +6,7 @@
 import { topicMatches, SchemaRegistry, type Message } from '../message/index.js';
 import type { Bus, ConsumeSpec, MessageHandler, ReceivedMessage } from '../bus/index.js';
 import type { Logger } from '../log/index.js';
-import { searchArchive } from './archive-client.js';
+import { searchArchive } from './serve-client.js';
 
 /** How long the archive may lag behind the bus (its writer batches for ~20 ms). */
 const ARCHIVE_LAG_MS = 1_000;

@@ -13,13 +13,16 @@ export interface ArchivePage {
   readonly pages: number;
 }
 
-/** The archive lives in `tidings serve`: its http URL (the bus URL, unless that is an AMQP one). */
-export function archiveUrl(config: TidingsConfig, explicit?: string): string {
-  const url = explicit ?? process.env['TIDINGS_ARCHIVE_URL'] ?? config.url;
+/**
+ * `tidings serve`'s http URL, where the archive and the trust policy are served: the bus URL, unless
+ * that is an AMQP one (then --serve-url or TIDINGS_SERVE_URL).
+ */
+export function serveUrl(config: TidingsConfig, explicit?: string): string {
+  const url = explicit ?? process.env['TIDINGS_SERVE_URL'] ?? config.url;
   if (!/^https?:\/\//.test(url)) {
     throw new ConfigError(
-      `the archive is served by tidings serve over http, but the bus URL is ${url.split('@').pop()}: give --archive-url http://HOST:PORT (or TIDINGS_ARCHIVE_URL)`,
-      '--archive-url',
+      `this needs tidings serve's http URL, but the bus URL is ${url.split('@').pop()}: give --serve-url http://HOST:PORT (or TIDINGS_SERVE_URL)`,
+      '--serve-url',
     );
   }
   return url.replace(/\/+$/, '');
