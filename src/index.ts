@@ -4,6 +4,8 @@
 export { connect, openTransport, DEFAULT_URL } from './connect.js';
 export type { ConnectOptions } from './connect.js';
 export * from './bus/index.js';
+export { loadTrust, TrustClient, DEFAULT_TRUST_REFRESH_MS } from './trust-client.js';
+export type { LoadTrustOptions } from './trust-client.js';
 export {
   TidingsError,
   MessageValidationError,
@@ -28,6 +30,11 @@ export {
   formatMessageLine,
   parseMessageLine,
   DEFAULT_MAX_BODY_BYTES,
+  SignatureHeader,
+  signMessage,
+  checkSignature,
+  publicKeyId,
+  canonicalJson,
 } from './message/index.js';
 export type {
   Message,

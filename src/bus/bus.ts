@@ -15,6 +15,7 @@ import { BusClosedError, DeclareError } from './errors.js';
 import { Consumer, type MessageHandler } from './consumer.js';
 import { prepareMessage, publishConfirmed, type PublishCallOptions, type PublishSettings } from './publisher.js';
 import { DEFAULT_EXCHANGE, type OverflowPolicy, type Transport } from './transport.js';
+import type { MessageVerifier } from './trust.js';
 
 export const DEFAULT_PREFETCH = 10;
 export const DEFAULT_PUBLISH_TIMEOUT_MS = 30_000;
@@ -58,6 +59,11 @@ export interface ConsumeSpec {
    * empty `body` (`bodyText` has what arrived), instead of dead-lettering them. For the archive.
    */
   readonly keepInvalid?: boolean;
+  /**
+   * Checks each message before the handler sees it (e.g. `new TrustPolicy(document).check`); a message
+   * it does not trust is dead-lettered with the reason.
+   */
+  readonly verify?: MessageVerifier;
 }
 
 export class Bus {
@@ -125,6 +131,7 @@ export class Bus {
       registry: this.registry,
       logger: this.logger,
       ...(spec.keepInvalid ? { keepInvalid: true } : {}),
+      ...(spec.verify ? { verify: spec.verify } : {}),
     });
     const subscription = await this.transport.consume({ queue, prefetch }, consumer.onDelivery);
     consumer.attach(subscription);

@@ -16,6 +16,7 @@ import {
 import { HandlerError } from './errors.js';
 import type { Drop, HaltConsumer } from './outcomes.js';
 import type { Delivery, RawMessage, Subscription } from './transport.js';
+import type { MessageVerifier } from './trust.js';
 
 /** A message as a handler receives it: the message plus what its schema derives and where it came from. */
 export interface ReceivedMessage extends Message {
@@ -89,6 +90,8 @@ export interface ConsumerSettings {
   readonly concurrency: number;
   /** Hand undecodable or schema-failing messages to the handler (flagged) instead of dead-lettering them. */
   readonly keepInvalid?: boolean;
+  /** Dead-letters messages it says are not to be trusted (signatures, identities). */
+  readonly verify?: MessageVerifier;
   readonly registry: SchemaRegistry;
   readonly logger: Logger;
 }
@@ -160,6 +163,8 @@ export class Consumer {
       const { registry } = this.settings;
       const resolved = registry.validate(message);
       if (!resolved.known) this.warnUnknownSchema(raw.headers, raw.topic);
+      const distrust = this.settings.verify?.(message);
+      if (distrust) return `not trusted: ${distrust}`;
       return message;
     } catch (error) {
       const problem = error instanceof Error ? error.message : String(error);

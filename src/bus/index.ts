@@ -19,3 +19,5 @@ export type {
   Subscription,
   OverflowPolicy,
 } from './transport.js';
+export { TrustPolicy } from './trust.js';
+export type { TrustDocument, MessageVerifier } from './trust.js';

@@ -4,6 +4,7 @@ import { commandConfig, commandLogger, connectBus } from './context.js';
 import { loadCallback, CallbackError } from './callback.js';
 import { consumeSpecsFrom, declareConfiguredExchanges, runConsumers } from './consuming.js';
 import { serveUrl } from './serve-client.js';
+import { loadTrust } from '../trust-client.js';
 import { declareLive, replayHistory, skippingHandled } from './since.js';
 import { ConfigError } from '../config/index.js';
 import { collect } from './options.js';
@@ -18,8 +19,9 @@ export function registerConsume(program: Command): void {
     .option('--callback <file:export>', 'the handler: a module file and its export (default export when omitted)')
     .option('--prefetch <n>', 'unacknowledged messages held at once (default: qos.prefetch_count)')
     .option('--concurrency <n>', 'handlers running at once (default 1)')
+    .option('--verify', 'dead-letter messages whose signature is missing or forged, or whose identity may not publish their topic')
     .option('--since <time>', 'first replay the archive from this time (epoch seconds or ISO date), then go on live')
-    .option('--serve-url <url>', 'the archive (tidings serve) for --since when --url is an AMQP broker')
+    .option('--serve-url <url>', 'tidings serve (its archive for --since, its trust policy for --verify) when --url is an AMQP broker')
     .action(async (flags, command) => {
       const config = commandConfig(command);
       const logger = commandLogger(config, 'tidings-consume');
@@ -29,7 +31,8 @@ export function registerConsume(program: Command): void {
       const bus = await connectBus(config, logger, 'tidings-consume');
       try {
         await declareConfiguredExchanges(bus, config);
-        const specs = consumeSpecsFrom(flags, config, ['#']);
+        const verify = flags.verify ? (await loadTrust(serveUrl(config, flags.serveUrl))).check : undefined;
+        const specs = consumeSpecsFrom(flags, config, ['#']).map((spec) => (verify ? { ...spec, verify } : spec));
         if (flags.since === undefined) {
           process.exitCode = await runConsumers(bus, specs, handler, logger);
           return;

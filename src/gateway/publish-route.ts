@@ -18,6 +18,7 @@ import {
   type MessageInit,
 } from '../message/index.js';
 import type { Identity, SigningKey } from '../store/index.js';
+import type { TrustDocument } from '../bus/index.js';
 import type { Authenticator } from './authenticate.js';
 import { jsonDepth } from './json-limits.js';
 import { RateLimiter } from './rate-limit.js';
@@ -33,6 +34,8 @@ export interface PublishRouteOptions {
   readonly maxDepth: number;
   /** Largest request body, in bytes (a batch counts whole). */
   readonly bodyLimit: number;
+  /** Public keys and topic patterns, for consumers that verify (GET /api/v1/trust). */
+  trust(): Promise<TrustDocument>;
 }
 
 /** How long a self-signed message may travel, and how long its id is remembered against replays. */
@@ -159,6 +162,8 @@ export function registerPublishRoute(app: FastifyInstance, options: PublishRoute
     }
     for (const message of messages) if (typeof message.headers[SignatureHeader.signature] === 'string') seenSignedIds.set(message.id, now);
   };
+
+  app.get('/api/v1/trust', async () => options.trust());
 
   app.post('/api/v1/messages', { bodyLimit: options.bodyLimit }, async (request: FastifyRequest, reply: FastifyReply) => {
     try {

@@ -1,8 +1,9 @@
 /** Publishing over HTTP inside `tidings serve`: identities, the gateway's signing key, a bus connection. */
 import type { TidingsConfig } from '../../config/index.js';
 import type { Logger } from '../../log/index.js';
-import { Bus } from '../../bus/index.js';
-import type { SchemaRegistry } from '../../message/index.js';
+import { createPublicKey } from 'node:crypto';
+import { Bus, type TrustDocument } from '../../bus/index.js';
+import { publicKeyId, type SchemaRegistry } from '../../message/index.js';
 import { IdentityStore, SigningKeyStore, type StoreDatabase } from '../../store/index.js';
 import { Authenticator, type PublishRouteOptions } from '../../gateway/index.js';
 import type { BusBackend } from './backend.js';
@@ -26,10 +27,26 @@ export async function startPublishingService(
     publishTimeoutMs: config.publish_timeout * 1000,
     exchange: config.publish_exchange,
   });
-  const signingKey = await new SigningKeyStore(database).gatewayKey();
+  const keys = new SigningKeyStore(database);
+  const identities = new IdentityStore(database);
+  const signingKey = await keys.gatewayKey();
+  const trust = async (): Promise<TrustDocument> => ({
+    gateway_keys: [...(await keys.gatewayPublicKeys())].map(([keyId, key]) => ({
+      key_id: keyId,
+      public_key: key.export({ type: 'spki', format: 'pem' }).toString(),
+    })),
+    identities: (await identities.list()).map((identity) => ({
+      name: identity.name,
+      topics: identity.topics,
+      key_id: identity.publicKey ? publicKeyId(createPublicKey(identity.publicKey)) : null,
+      public_key: identity.publicKey,
+      revoked: identity.revokedAt !== null,
+    })),
+  });
   return {
     routeOptions: {
-      authenticator: new Authenticator(new IdentityStore(database)),
+      authenticator: new Authenticator(identities),
+      trust,
       signingKey,
       prepare: (init) => bus.prepare(init, { raw: true }),
       send: (message) => bus.send(message),
