@@ -2,11 +2,13 @@
  * Writing the archive: each message stored once (by id), with who and what it concerns in indexed
  * tables and a running count per hour and topic. Batches are written in one transaction.
  */
-import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { canonicalJson, type Headers } from '../message/index.js';
+import type { Headers } from '../message/index.js';
 import type { Database, FactTable, MessageRow } from './schema.js';
 import type { StoreDatabase } from './database.js';
+import { collisionId, contentKey, recordKey, withinBatchCollisions } from './content-key.js';
+import { HOUR, hourlyCounts } from './hourly-counts.js';
+import { SqliteArchiveWriter } from './sqlite-archive-writer.js';
 
 /** A message as the archive keeps it: its envelope, its derived facts, and its body as JSON text. */
 export interface ArchiveRecord {
@@ -43,50 +45,8 @@ export interface StoredMessage {
   readonly raw: boolean;
 }
 
-const HOUR = 3_600_000;
-/** Rows per INSERT statement, under both dialects' limits on bound parameters. */
-const ROWS_PER_STATEMENT = 400;
-
-/** What makes two messages the same: topic and body, whatever the JSON's spacing, escapes or key order. */
-function contentKey(topic: string, body: string, raw: boolean): string {
-  if (raw) return `${topic}\n${body}`;
-  try {
-    return `${topic}\n${canonicalJson(JSON.parse(body))}`;
-  } catch {
-    return `${topic}\n${body}`;
-  }
-}
-
-function recordKey(record: ArchiveRecord): string {
-  return contentKey(record.topic, record.body, record.raw);
-}
-
-function digest(key: string): string {
-  return createHash('sha1').update(key).digest('hex').slice(0, 12);
-}
-
-/** Duplicates inside one batch: the same content once; other content under the same id renamed. */
-function withinBatchCollisions(records: readonly ArchiveRecord[]): ArchiveRecord[] {
-  const byId = new Map<string, ArchiveRecord[]>();
-  for (const record of records) {
-    const group = byId.get(record.id);
-    if (group) group.push(record);
-    else byId.set(record.id, [record]);
-  }
-  const out: ArchiveRecord[] = [];
-  for (const group of byId.values()) {
-    out.push(group[0]!);
-    if (group.length === 1) continue;
-    const seen = new Set([recordKey(group[0]!)]);
-    for (const record of group.slice(1)) {
-      const key = recordKey(record);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push({ ...record, id: `${record.id}~${digest(key)}` });
-    }
-  }
-  return out;
-}
+/** Rows per statement for PostgreSQL's claim of ids (arrays, so no limit on bound parameters applies). */
+const ROWS_PER_STATEMENT = 2_000;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -121,6 +81,7 @@ export function toStoredMessage(row: MessageRow): StoredMessage {
 export class ArchiveStore {
   /** PostgreSQL partitions known to exist, by month start. */
   private readonly partitions = new Set<number>();
+  private sqliteWriter: SqliteArchiveWriter | undefined;
 
   constructor(private readonly store: StoreDatabase) {}
 
@@ -137,9 +98,14 @@ export class ArchiveStore {
   async insert(records: readonly ArchiveRecord[]): Promise<number> {
     if (records.length === 0) return 0;
     const batch = withinBatchCollisions(records);
-    if (this.store.dialect === 'postgres') await this.ensurePartitions(batch);
+    const { sqlite } = this.store;
+    if (sqlite) {
+      // Holding Kysely's connection keeps its own statements (and transactions) out of the way.
+      return this.db.connection().execute(async () => (this.sqliteWriter ??= new SqliteArchiveWriter(sqlite)).insert(batch));
+    }
+    await this.ensurePartitions(batch);
     return this.db.transaction().execute(async (trx) => {
-      const first = await this.write(trx, batch);
+      const first = await this.writePostgres(trx, batch);
       if (first.conflicts.length === 0) return first.stored;
       const existing = new Map(
         (await trx.selectFrom('messages').select(['id', 'topic', 'body', 'raw']).where('id', 'in', first.conflicts.map((r) => r.id)).execute()).map(
@@ -148,54 +114,45 @@ export class ArchiveStore {
       );
       const collisions = first.conflicts
         .filter((record) => existing.get(record.id) !== recordKey(record))
-        .map((record) => ({ ...record, id: `${record.id}~${digest(recordKey(record))}` }));
+        .map((record) => ({ ...record, id: collisionId(record) }));
       if (collisions.length === 0) return first.stored;
-      return first.stored + (await this.write(trx, collisions)).stored;
+      return first.stored + (await this.writePostgres(trx, collisions)).stored;
     });
   }
 
-  /** Inserts what is new; reports the records whose id was already taken. */
-  private async write(trx: Transaction<Database>, records: readonly ArchiveRecord[]): Promise<{ stored: number; conflicts: ArchiveRecord[] }> {
-    const fresh = this.store.dialect === 'postgres' ? await this.claimIds(trx, records) : records;
-    const storedIds = new Set<string>();
-    for (const batch of chunks(fresh, ROWS_PER_STATEMENT)) {
-      const rows = await trx
-        .insertInto('messages')
-        .values(
-          batch.map((record) => ({
-            id: record.id,
-            time: record.time,
-            topic: record.topic,
-            category: record.category,
-            severity: record.severity,
-            schema: record.schema,
-            agent: record.agent,
-            headers: JSON.stringify(record.headers),
-            body: record.body,
-            raw: record.raw ? 1 : 0,
-          })),
-        )
-        .onConflict((conflict) => (this.store.dialect === 'sqlite' ? conflict.column('id').doNothing() : conflict.doNothing()))
-        .returning(['seq', 'id'])
-        .execute();
-      const byId = new Map(batch.map((record) => [record.id, record]));
-      const stored = rows.map((row) => ({ seq: Number(row.seq), record: byId.get(row.id)! }));
-      for (const row of rows) storedIds.add(row.id);
+  /**
+   * PostgreSQL: inserts what is new, each table in one statement over arrays (`unnest`), which the
+   * server parses once whatever the batch size; reports the records whose id was already taken.
+   */
+  private async writePostgres(trx: Transaction<Database>, records: readonly ArchiveRecord[]): Promise<{ stored: number; conflicts: ArchiveRecord[] }> {
+    const fresh = await this.claimIds(trx, records);
+    const freshIds = new Set(fresh.map((record) => record.id));
+    if (fresh.length > 0) {
+      const column = <T>(pick: (record: ArchiveRecord) => T): T[] => fresh.map(pick);
+      const rows = await sql<{ seq: string; id: string }>`
+        INSERT INTO messages (id, time, topic, category, severity, schema, agent, headers, body, raw)
+        SELECT * FROM unnest(${column((r) => r.id)}::text[], ${column((r) => r.time)}::bigint[], ${column((r) => r.topic)}::text[],
+          ${column((r) => r.category)}::text[], ${column((r) => r.severity)}::smallint[], ${column((r) => r.schema)}::text[],
+          ${column((r) => r.agent)}::text[], ${column((r) => JSON.stringify(r.headers))}::text[], ${column((r) => r.body)}::text[],
+          ${column((r) => (r.raw ? 1 : 0))}::smallint[])
+        RETURNING seq, id`.execute(trx);
+      const byId = new Map(fresh.map((record) => [record.id, record]));
+      const stored = rows.rows.map((row) => ({ seq: Number(row.seq), record: byId.get(row.id)! }));
       await this.insertFacts(trx, 'message_users', stored, (record) => record.usernames);
       await this.insertFacts(trx, 'message_packages', stored, (record) => record.packages);
       await this.insertFacts(trx, 'message_groups', stored, (record) => record.groups);
-      await this.addCounts(trx, stored.map(({ record }) => record));
+      await this.addCounts(trx, fresh);
     }
-    return { stored: storedIds.size, conflicts: records.filter((record) => !storedIds.has(record.id)) };
+    return { stored: fresh.length, conflicts: records.filter((record) => !freshIds.has(record.id)) };
   }
 
   /** PostgreSQL: the ids not seen before, claimed in `message_ids` (a partitioned table cannot keep them unique). */
   private async claimIds(trx: Transaction<Database>, records: readonly ArchiveRecord[]): Promise<ArchiveRecord[]> {
     const claimed = new Set<string>();
-    for (const batch of chunks(records, ROWS_PER_STATEMENT * 4)) {
-      const rows = await sql<{ id: string }>`INSERT INTO message_ids (id, time) VALUES ${sql.join(
-        batch.map((record) => sql`(${record.id}, ${record.time})`),
-      )} ON CONFLICT (id) DO NOTHING RETURNING id`.execute(trx);
+    for (const batch of chunks(records, ROWS_PER_STATEMENT)) {
+      const rows = await sql<{ id: string }>`INSERT INTO message_ids (id, time)
+        SELECT * FROM unnest(${batch.map((record) => record.id)}::text[], ${batch.map((record) => record.time)}::bigint[])
+        ON CONFLICT (id) DO NOTHING RETURNING id`.execute(trx);
       for (const row of rows.rows) claimed.add(row.id);
     }
     return records.filter((record) => claimed.has(record.id));
@@ -207,30 +164,27 @@ export class ArchiveStore {
     stored: ReadonlyArray<{ seq: number; record: ArchiveRecord }>,
     names: (record: ArchiveRecord) => readonly string[],
   ): Promise<void> {
-    const rows = stored.flatMap(({ seq, record }) => [...new Set(names(record))].map((name) => ({ seq, name, time: record.time })));
-    for (const batch of chunks(rows, ROWS_PER_STATEMENT * 3)) {
-      await trx.insertInto(table).values(batch).onConflict((conflict) => conflict.doNothing()).execute();
+    const seqs: number[] = [];
+    const values: string[] = [];
+    const times: number[] = [];
+    for (const { seq, record } of stored) {
+      for (const name of new Set(names(record))) {
+        seqs.push(seq);
+        values.push(name);
+        times.push(record.time);
+      }
     }
+    if (seqs.length === 0) return;
+    await sql`INSERT INTO ${sql.table(table)} (seq, name, time)
+      SELECT * FROM unnest(${seqs}::bigint[], ${values}::text[], ${times}::bigint[]) ON CONFLICT DO NOTHING`.execute(trx);
   }
 
   private async addCounts(trx: Transaction<Database>, records: readonly ArchiveRecord[]): Promise<void> {
-    const counts = new Map<string, { hour: number; topic: string; category: string | null; count: number }>();
-    for (const record of records) {
-      const hour = Math.floor(record.time / HOUR) * HOUR;
-      const key = `${hour} ${record.topic}`;
-      const entry = counts.get(key);
-      if (entry) entry.count++;
-      else counts.set(key, { hour, topic: record.topic, category: record.category, count: 1 });
-    }
-    for (const batch of chunks([...counts.values()], ROWS_PER_STATEMENT)) {
-      await trx
-        .insertInto('message_counts')
-        .values(batch)
-        .onConflict((conflict) =>
-          conflict.columns(['hour', 'topic']).doUpdateSet({ count: sql`message_counts.count + excluded.count` }),
-        )
-        .execute();
-    }
+    const counts = hourlyCounts(records);
+    await sql`INSERT INTO message_counts (hour, topic, category, count)
+      SELECT * FROM unnest(${counts.map((c) => c.hour)}::bigint[], ${counts.map((c) => c.topic)}::text[],
+        ${counts.map((c) => c.category)}::text[], ${counts.map((c) => c.count)}::bigint[])
+      ON CONFLICT (hour, topic) DO UPDATE SET count = message_counts.count + excluded.count`.execute(trx);
   }
 
   /** PostgreSQL: a partition for every month the records fall in, created once. */

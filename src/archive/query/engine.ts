@@ -5,7 +5,8 @@
  * - a page is found as (time, seq) pairs from the index alone, then only its rows are read, so deep
  *   pages do not read the rows of the pages before them;
  * - totals come from the hourly counts when the filters allow (exact, whatever the window), else
- *   from an index count that stops at COUNT_CAP and is then reported as an estimate.
+ *   from an index count that stops at COUNT_CAP and is then reported as an estimate; when a fact
+ *   drives and messages must be joined, from a sample of the candidates, scaled (an estimate).
  */
 import { sql, type RawBuilder } from 'kysely';
 import { toStoredMessage, type MessageRow, type StoreDatabase, type StoredMessage } from '../../store/index.js';
@@ -13,6 +14,8 @@ import type { QueryRequest } from './parameters.js';
 
 /** Beyond this many matches a total is reported as an estimate (a lower bound) instead of counted. */
 export const COUNT_CAP = 100_000;
+/** How many of the driving fact's candidates a joined count checks before it estimates. */
+export const JOIN_SAMPLE = 5_000;
 const HOUR = 3_600_000;
 
 export interface QueryResult {
@@ -127,11 +130,30 @@ export class ArchiveQueries {
 
   private async total(request: QueryRequest): Promise<{ total: number; totalIsEstimate: boolean }> {
     if (this.countableByHour(request)) return { total: await this.countByHour(request), totalIsEstimate: false };
-    const { from, where, seqColumn, distinct } = this.plan(request);
+    const plan = this.plan(request);
+    if (!plan.joined || !plan.driverOnly) {
+      const n = await this.cappedCount(plan.from, plan.where, plan.seqColumn, plan.distinct);
+      return n > COUNT_CAP ? { total: COUNT_CAP, totalIsEstimate: true } : { total: n, totalIsEstimate: false };
+    }
+    // A fact drives and other filters need each message's row: checking every candidate could mean
+    // reading hundreds of thousands of rows. Check the newest JOIN_SAMPLE candidates; when there are
+    // more, scale the share that matched to all candidates (counted from the fact index alone).
+    const candidates = await this.cappedCount(plan.driverOnly.from, plan.driverOnly.where, sql.ref('d.seq'), plan.distinct);
+    const join = this.store.dialect === 'sqlite' ? sql`CROSS JOIN` : sql`JOIN`;
+    const sampled = await sql<{ n: number | string }>`
+      SELECT count(DISTINCT d.seq) AS n FROM (
+        SELECT d.seq AS seq, d.time AS time FROM ${plan.driverOnly.from} WHERE ${plan.driverOnly.where} ORDER BY d.time DESC LIMIT ${JOIN_SAMPLE}
+      ) AS d ${join} messages AS m ON m.seq = d.seq AND m.time = d.time WHERE ${plan.messageWhere}`.execute(this.store.db);
+    const matched = Number(sampled.rows[0]?.n ?? 0);
+    if (candidates <= JOIN_SAMPLE) return { total: matched, totalIsEstimate: false };
+    return { total: Math.round((matched / JOIN_SAMPLE) * Math.min(candidates, COUNT_CAP)), totalIsEstimate: true };
+  }
+
+  /** count(*) that stops after COUNT_CAP + 1 rows. */
+  private async cappedCount(from: Fragment, where: Fragment, seqColumn: Fragment, distinct: boolean): Promise<number> {
     const result = await sql<{ n: number | string }>`
       SELECT count(*) AS n FROM (SELECT ${distinct ? sql`DISTINCT ` : sql``}${seqColumn} FROM ${from} WHERE ${where} LIMIT ${COUNT_CAP + 1}) AS capped`.execute(this.store.db);
-    const n = Number(result.rows[0]?.n ?? 0);
-    return n > COUNT_CAP ? { total: COUNT_CAP, totalIsEstimate: true } : { total: n, totalIsEstimate: false };
+    return Number(result.rows[0]?.n ?? 0);
   }
 
   /** Only time, topic and category filters: the hourly counts answer exactly. */
@@ -170,48 +192,66 @@ export class ArchiveQueries {
     return head + Number(middle.rows[0]?.n ?? 0) + tail;
   }
 
-  /** FROM and WHERE for a request, driven by the most selective index. */
-  private plan(request: QueryRequest): { from: Fragment; where: Fragment; timeColumn: Fragment; seqColumn: Fragment; distinct: boolean } {
+  /**
+   * FROM and WHERE for a request, driven by the most selective index. A fact-table driver joins
+   * `messages` only when a filter needs its columns: a bare "by user" query then reads nothing but
+   * the fact table's (name, time, seq) index, which also keeps PostgreSQL from hashing every partition.
+   */
+  private plan(request: QueryRequest): Plan {
     const f = request.filters;
-    const conditions: Fragment[] = [];
+    const driverConditions: Fragment[] = [];
+    const messageConditions: Fragment[] = [];
     const driver = f.user.length ? ('user' as const) : f.package.length ? ('package' as const) : null;
-    let from: Fragment;
-    let timeColumn: Fragment;
-    let seqColumn: Fragment;
-    if (driver) {
-      const table = FACT_TABLES[driver];
-      from = sql`${sql.table(table)} AS d JOIN messages AS m ON m.seq = d.seq AND m.time = d.time`;
-      timeColumn = sql.ref('d.time');
-      seqColumn = sql.ref('d.seq');
-      conditions.push(sql`d.name IN (${sql.join(f[driver])})`, sql`d.time >= ${request.start}`, sql`d.time < ${request.end}`);
-    } else {
-      from = sql`messages AS m`;
-      timeColumn = sql.ref('m.time');
-      seqColumn = sql.ref('m.seq');
-      conditions.push(sql`m.time >= ${request.start}`, sql`m.time < ${request.end}`);
-    }
+    const time = driver ? sql.ref('d.time') : sql.ref('m.time');
+    const seq = driver ? sql.ref('d.seq') : sql.ref('m.seq');
+    if (driver) driverConditions.push(sql`d.name IN (${sql.join(f[driver])})`);
+    driverConditions.push(sql`${time} >= ${request.start}`, sql`${time} < ${request.end}`);
     for (const [name, table] of Object.entries(FACT_TABLES) as Array<['user' | 'package', string]>) {
       if (name !== driver && f[name].length) {
-        conditions.push(sql`EXISTS (SELECT 1 FROM ${sql.table(table)} AS x WHERE x.seq = m.seq AND x.name IN (${sql.join(f[name])}))`);
+        messageConditions.push(sql`EXISTS (SELECT 1 FROM ${sql.table(table)} AS x WHERE x.seq = ${seq} AND x.name IN (${sql.join(f[name])}))`);
       }
       const excluded = name === 'user' ? f.not_user : f.not_package;
       if (excluded.length) {
-        conditions.push(sql`NOT EXISTS (SELECT 1 FROM ${sql.table(table)} AS x WHERE x.seq = m.seq AND x.name IN (${sql.join(excluded)}))`);
+        messageConditions.push(sql`NOT EXISTS (SELECT 1 FROM ${sql.table(table)} AS x WHERE x.seq = ${seq} AND x.name IN (${sql.join(excluded)}))`);
       }
     }
-    if (f.topic.length) conditions.push(sql`m.topic IN (${sql.join(f.topic)})`);
-    if (f.category.length) conditions.push(sql`m.category IN (${sql.join(f.category)})`);
-    if (f.agent.length) conditions.push(sql`m.agent IN (${sql.join(f.agent)})`);
-    if (f.not_topic.length) conditions.push(sql`m.topic NOT IN (${sql.join(f.not_topic)})`);
-    if (f.not_category.length) conditions.push(sql`(m.category IS NULL OR m.category NOT IN (${sql.join(f.not_category)}))`);
-    if (f.not_agent.length) conditions.push(sql`(m.agent IS NULL OR m.agent NOT IN (${sql.join(f.not_agent)}))`);
+    if (f.topic.length) messageConditions.push(sql`m.topic IN (${sql.join(f.topic)})`);
+    if (f.category.length) messageConditions.push(sql`m.category IN (${sql.join(f.category)})`);
+    if (f.agent.length) messageConditions.push(sql`m.agent IN (${sql.join(f.agent)})`);
+    if (f.not_topic.length) messageConditions.push(sql`m.topic NOT IN (${sql.join(f.not_topic)})`);
+    if (f.not_category.length) messageConditions.push(sql`(m.category IS NULL OR m.category NOT IN (${sql.join(f.not_category)}))`);
+    if (f.not_agent.length) messageConditions.push(sql`(m.agent IS NULL OR m.agent NOT IN (${sql.join(f.not_agent)}))`);
     if (f.contains.length) {
       // Case-sensitive substring of the body's JSON text, the same on both dialects.
       const find = (needle: string): Fragment =>
         this.store.dialect === 'sqlite' ? sql`instr(m.body, ${needle}) > 0` : sql`strpos(m.body, ${needle}) > 0`;
-      conditions.push(sql`(${sql.join(f.contains.map(find), sql` OR `)})`);
+      messageConditions.push(sql`(${sql.join(f.contains.map(find), sql` OR `)})`);
     }
-    const multipleDriverNames = driver !== null && f[driver].length > 1;
-    return { from, where: sql.join(conditions, sql` AND `), timeColumn, seqColumn, distinct: multipleDriverNames };
+    const joined = driver !== null && messageConditions.length > 0;
+    // SQLite keeps the tables of a CROSS JOIN in the order written: the fact index drives, as intended.
+    const from = !driver
+      ? sql`messages AS m`
+      : joined
+        ? sql`${sql.table(FACT_TABLES[driver])} AS d ${this.store.dialect === 'sqlite' ? sql`CROSS JOIN` : sql`JOIN`} messages AS m ON m.seq = d.seq AND m.time = d.time`
+        : sql`${sql.table(FACT_TABLES[driver])} AS d`;
+    const where = sql.join([...driverConditions, ...messageConditions], sql` AND `);
+    const messageWhere = messageConditions.length ? sql.join(messageConditions, sql` AND `) : sql`1 = 1`;
+    const driverOnly = driver ? { from: sql`${sql.table(FACT_TABLES[driver])} AS d`, where: sql.join(driverConditions, sql` AND `) } : null;
+    return { from, where, timeColumn: time, seqColumn: seq, distinct: driver !== null && f[driver].length > 1, joined, driverOnly, messageWhere };
   }
+}
+
+interface Plan {
+  readonly from: Fragment;
+  readonly where: Fragment;
+  readonly timeColumn: Fragment;
+  readonly seqColumn: Fragment;
+  /** Several names of the driving fact: one message can match more than once. */
+  readonly distinct: boolean;
+  /** A fact table drives and messages is joined for further filters. */
+  readonly joined: boolean;
+  /** The fact table alone, with only its own conditions (for estimates). */
+  readonly driverOnly: { readonly from: Fragment; readonly where: Fragment } | null;
+  /** The conditions on messages' own columns (true when there are none). */
+  readonly messageWhere: Fragment;
 }

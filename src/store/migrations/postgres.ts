@@ -61,4 +61,11 @@ export const postgresMigrations: Record<string, Migration> = {
       )`.execute(db);
     },
   },
+  '0003_count_indexes': {
+    // Totals by topic or category over a long window read only that topic's or category's hours.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await sql`CREATE INDEX message_counts_topic ON message_counts (topic, hour) INCLUDE (count)`.execute(db);
+      await sql`CREATE INDEX message_counts_category ON message_counts (category, hour) INCLUDE (count)`.execute(db);
+    },
+  },
 };

@@ -54,4 +54,11 @@ export const sqliteMigrations: Record<string, Migration> = {
       )`.execute(db);
     },
   },
+  '0003_count_indexes': {
+    // Totals by topic or category over a long window read only that topic's or category's hours.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await sql`CREATE INDEX message_counts_topic ON message_counts (topic, hour, count)`.execute(db);
+      await sql`CREATE INDEX message_counts_category ON message_counts (category, hour, count)`.execute(db);
+    },
+  },
 };
