@@ -50,7 +50,9 @@ export function sqliteBaseline(path: string): Baseline {
   };
 }
 
-/** `pg`: one multi-row INSERT per batch, in a transaction. */
+const ROWS_PER_STATEMENT = 5_000;
+
+/** `pg`: multi-row INSERTs of up to 5,000 rows, a transaction per batch. */
 export async function postgresBaseline(url: string): Promise<Baseline> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -71,7 +73,11 @@ export async function postgresBaseline(url: string): Promise<Baseline> {
   return {
     async insert(records) {
       await client.query('BEGIN');
-      await client.query(statementFor(records.length), records.flatMap(row));
+      // A statement takes at most 65,535 parameters: 5,000 rows of 10 columns each.
+      for (let from = 0; from < records.length; from += ROWS_PER_STATEMENT) {
+        const chunk = records.slice(from, from + ROWS_PER_STATEMENT);
+        await client.query(statementFor(chunk.length), chunk.flatMap(row));
+      }
       await client.query('COMMIT');
     },
     async close() {

@@ -16,6 +16,8 @@ export interface ConnectOptions extends BusOptions {
   /** Names this client in the broker's view of its connections. */
   readonly name?: string;
   readonly connectTimeoutMs?: number;
+  /** For http(s):// URLs: an identity's token (also accepted in the URL: http://:TOKEN@host:port). */
+  readonly token?: string;
   /** For embedded: URLs. */
   readonly durability?: Durability;
   /** For amqps:// URLs: fedora-messaging's `tls` keys. */
@@ -32,6 +34,7 @@ export async function openTransport(url: string, options: ConnectOptions = {}): 
       return HubTransport.connect(url, {
         ...(options.name ? { name: options.name } : {}),
         ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+        ...(options.token ? { token: options.token } : {}),
       });
     case 'embedded:':
     case 'memory:': {

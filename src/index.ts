@@ -4,6 +4,7 @@
 export { connect, openTransport, DEFAULT_URL } from './connect.js';
 export type { ConnectOptions } from './connect.js';
 export * from './bus/index.js';
+export { appSchemas, createSchemaCatalog, createSchemaRegistry, SchemaCatalog, type AppSchema } from './schemas/index.js';
 export { loadTrust, TrustClient, DEFAULT_TRUST_REFRESH_MS } from './trust-client.js';
 export type { LoadTrustOptions } from './trust-client.js';
 export {

@@ -1,4 +1,4 @@
-export { ArchiveWriter, ARCHIVE_QUEUE } from './writer.js';
+export { ArchiveWriter, ARCHIVE_QUEUE, ARCHIVE_BATCH_SIZE, ARCHIVE_MAX_DELAY_MS } from './writer.js';
 export type { ArchiveWriterOptions } from './writer.js';
 export { recordOf } from './record.js';
 export { ArchiveQueries, COUNT_CAP } from './query/engine.js';

@@ -10,19 +10,32 @@ import type { ArchiveRecord, ArchiveStore } from '../store/index.js';
 import { recordOf } from './record.js';
 
 export const ARCHIVE_QUEUE = 'tidings.archive';
+/**
+ * Most messages in one transaction. On a B-tree database each index entry dirties a page; messages
+ * written together share pages (the same user, package, topic, hour), so big batches under load
+ * write each page once for many messages: ingest is about twice as fast at 10,000 as at 500.
+ */
+export const ARCHIVE_BATCH_SIZE = 10_000;
+/** How long a batch waits for company after its first message, while messages keep arriving. */
+export const ARCHIVE_MAX_DELAY_MS = 500;
+/** A pause this long in arrivals writes the batch at once: a quiet bus is archived within ~20 ms. */
+const QUIET_MS = 20;
 
 export interface ArchiveWriterOptions {
   readonly queue?: string;
-  /** Messages per transaction; also how many handlers wait at once. */
+  /** Most messages per transaction; also how many handlers wait at once. */
   readonly batchSize?: number;
-  /** How long a partial batch waits for company before it is written. */
-  readonly flushDelayMs?: number;
+  /** Longest a partial batch waits for company while messages keep coming (ms). */
+  readonly maxDelayMs?: number;
   readonly logger: Logger;
 }
 
 interface Batch {
   readonly records: ArchiveRecord[];
   readonly written: Promise<void>;
+  readonly startedAt: number;
+  /** How many records it had at the last look: growth since means messages are still coming. */
+  seen: number;
   write(): void;
 }
 
@@ -40,7 +53,7 @@ export class ArchiveWriter {
   ) {}
 
   private get batchSize(): number {
-    return this.options.batchSize ?? 500;
+    return this.options.batchSize ?? ARCHIVE_BATCH_SIZE;
   }
 
   async start(bus: Bus): Promise<Consumer> {
@@ -49,7 +62,7 @@ export class ArchiveWriter {
         queue: this.options.queue ?? ARCHIVE_QUEUE,
         bindings: ['#'],
         concurrency: this.batchSize,
-        prefetch: this.batchSize * 2,
+        prefetch: this.batchSize + 1_000,
         keepInvalid: true,
       },
       (message) => this.add(message),
@@ -65,8 +78,22 @@ export class ArchiveWriter {
     const batch = (this.batch ??= this.newBatch());
     batch.records.push(recordOf(message));
     if (batch.records.length >= this.batchSize) batch.write();
-    else this.timer ??= setTimeout(() => this.batch?.write(), this.options.flushDelayMs ?? 20);
+    else this.timer ??= setTimeout(() => this.tick(), QUIET_MS);
     return batch.written;
+  }
+
+  /** Writes the batch once arrivals pause or it has waited long enough; else looks again shortly. */
+  private tick(): void {
+    this.timer = undefined;
+    const batch = this.batch;
+    if (!batch) return;
+    const growing = batch.records.length > batch.seen;
+    batch.seen = batch.records.length;
+    if (growing && Date.now() - batch.startedAt < (this.options.maxDelayMs ?? ARCHIVE_MAX_DELAY_MS)) {
+      this.timer = setTimeout(() => this.tick(), QUIET_MS);
+      return;
+    }
+    batch.write();
   }
 
   private newBatch(): Batch {
@@ -79,6 +106,8 @@ export class ArchiveWriter {
     const batch: Batch = {
       records: [],
       written,
+      startedAt: Date.now(),
+      seen: 0,
       write: () => {
         if (this.batch !== batch) return;
         this.batch = undefined;

@@ -7,7 +7,8 @@
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from '@commander-js/extra-typings';
-import { formatMessageLine, SchemaRegistry } from '../message/index.js';
+import { formatMessageLine } from '../message/index.js';
+import { createSchemaRegistry } from '../schemas/index.js';
 import { ArchiveStore, openDatabase, type ArchiveRecord } from '../store/index.js';
 import { ArchiveQueries, messageFromArchiveLine, parseQuery, recordFromMessage } from '../archive/index.js';
 import { commandConfig, commandLogger, writeLine } from './context.js';
@@ -58,7 +59,7 @@ export function registerArchive(program: Command): void {
       }
       const database = await openDatabase({ url: config.database_url, dataDir: config.serve.data_dir });
       const store = new ArchiveStore(database);
-      const registry = new SchemaRegistry();
+      const registry = createSchemaRegistry();
       const meter = progress(size);
       let lines = 0;
       let stored = 0;

@@ -6,6 +6,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { loadConfig, maskUrl, type TidingsConfig } from '../config/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { connect, type ConnectOptions } from '../connect.js';
+import { createSchemaRegistry } from '../schemas/index.js';
 import type { Bus } from '../bus/index.js';
 
 export interface GlobalOptions {
@@ -37,6 +38,9 @@ export function commandLogger(config: TidingsConfig, name: string): Logger {
 export function busOptions(config: TidingsConfig, logger: Logger, name: string): ConnectOptions {
   return {
     name: config.client_properties['app'] ?? name,
+    // The applications' schemas: consumers get their facts (users, packages, summaries) and publishers
+    // their checks, also for messages that name no schema (read by their topic's).
+    registry: createSchemaRegistry(),
     logger,
     topicPrefix: config.topic_prefix,
     exchange: config.publish_exchange,
@@ -46,6 +50,8 @@ export function busOptions(config: TidingsConfig, logger: Logger, name: string):
     durability: config.serve.durability,
     tls: { caCert: config.tls.ca_cert, certFile: config.tls.certfile, keyFile: config.tls.keyfile },
     clientProperties: config.client_properties,
+    // A hub token from the environment rather than a flag: flags show up in `ps`.
+    ...(process.env['TIDINGS_TOKEN'] ? { token: process.env['TIDINGS_TOKEN'] } : {}),
   };
 }
 

@@ -14,6 +14,8 @@ import { registerConfig } from './config.js';
 import { registerArchive } from './archive.js';
 import { registerQuery } from './query.js';
 import { registerIdentity } from './identity.js';
+import { registerSchema } from './schema.js';
+import { registerGitHook } from './git-hook.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -36,6 +38,8 @@ export function buildProgram(): Command {
   registerArchive(program as unknown as Command);
   registerQuery(program as unknown as Command);
   registerIdentity(program as unknown as Command);
+  registerSchema(program as unknown as Command);
+  registerGitHook(program as unknown as Command);
   return program as unknown as Command;
 }
 

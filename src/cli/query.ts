@@ -3,7 +3,8 @@
  * Lines; `tidings replay ID`: publish an archived message again, with its own id.
  */
 import type { Command } from '@commander-js/extra-typings';
-import { SchemaRegistry, formatMessageLine } from '../message/index.js';
+import { formatMessageLine } from '../message/index.js';
+import { createSchemaRegistry } from '../schemas/index.js';
 import { commandConfig, commandLogger, connectBus, writeLine } from './context.js';
 import { serveUrl, fetchArchive, searchArchive, toMessage } from './serve-client.js';
 import { formatReadableLine } from './format.js';
@@ -31,7 +32,7 @@ export function registerQuery(program: Command): void {
     for (const key of ['start', 'end', 'delta'] as const) if (flags[key]) params.set(key, flags[key]!);
     for (const name of FILTERS) for (const value of (flags as unknown as Record<string, string[] | undefined>)[name] ?? []) params.append(name, value);
     const page = await searchArchive(base, params);
-    const registry = new SchemaRegistry();
+    const registry = createSchemaRegistry();
     for (const message of page.messages) {
       if (flags.json) writeLine(formatMessageLine(message));
       else writeLine(formatReadableLine({ ...message, queue: '', redelivered: false, facts: registry.facts(message), bodyText: '', problem: null }));

@@ -3,7 +3,8 @@
  * and no id twice. The live queue is declared (and starts collecting) before history is read, so
  * nothing published during the replay is missed; ids already handled from history are skipped live.
  */
-import { topicMatches, SchemaRegistry, type Message } from '../message/index.js';
+import { topicMatches, type SchemaRegistry, type Message } from '../message/index.js';
+import { createSchemaRegistry } from '../schemas/index.js';
 import type { Bus, ConsumeSpec, MessageHandler, ReceivedMessage } from '../bus/index.js';
 import type { Logger } from '../log/index.js';
 import { searchArchive } from './serve-client.js';
@@ -39,7 +40,7 @@ export async function replayHistory(
   logger: Logger,
 ): Promise<ReplayOutcome> {
   const patterns = bindingPatterns(spec);
-  const registry = new SchemaRegistry();
+  const registry = createSchemaRegistry();
   const handled = new Set<string>();
   let from = since;
   for (let settled = false; !settled; ) {

@@ -38,7 +38,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): TidingsConf
     serve: { listen: DEFAULT_LISTEN, data_dir: defaultDataDir(env), durability: 'normal', tls_cert: null, tls_key: null },
     database_url: null,
     archive: { enabled: true, default_window: 7 * 24 * 3600, retention_days: null },
-    gateway: { rate_per_minute: 6000, max_depth: 64, cors_origins: [] },
+    gateway: { rate_per_minute: 6000, max_depth: 64, cors_origins: [], hub_access: 'loopback' },
   };
 }
 

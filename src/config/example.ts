@@ -110,6 +110,10 @@ rate_per_minute = 6000
 max_depth = 64
 # Origins browsers may call the API from; none by default (no CORS headers).
 cors_origins = []
+# Who may use the bus over serve's port (/api/v1/hub, what http:// URLs connect to): "loopback" lets
+# clients on this machine in without a token and asks everyone else for one; "token" asks everyone.
+# A client with a token publishes only its identity's topics, stamped and signed like HTTP publishes.
+hub_access = "loopback"
 
 # The archive of every message (tidings serve) and its datagrepper-compatible query API.
 [archive]

@@ -139,6 +139,7 @@ export const CONFIG_SCHEMA: JsonSchema = {
         rate_per_minute: { type: 'integer', minimum: 1, description: 'a whole number of messages per minute >= 1' },
         max_depth: { type: 'integer', minimum: 2, maximum: 1000, description: 'a nesting depth from 2 to 1000' },
         cors_origins: { type: 'array', items: { type: 'string', pattern: '^https?://', description: 'an origin such as "https://apps.example.org"' } },
+        hub_access: { type: 'string', enum: ['loopback', 'token'], description: '"loopback" (local clients need no token) or "token" (every client needs one)' },
       },
     },
     database_url: {

@@ -52,6 +52,8 @@ export interface GatewayConfig {
   max_depth: number;
   /** Origins browsers may call the API from; empty: no CORS. */
   cors_origins: string[];
+  /** Who needs a token on the hub: clients from other machines ("loopback"), or all ("token"). */
+  hub_access: 'loopback' | 'token';
 }
 
 export interface ArchiveConfig {

@@ -4,3 +4,7 @@ export type { ReadinessCheck } from './health.js';
 export type { ArchiveRouteOptions } from './archive-routes.js';
 export { Authenticator } from './authenticate.js';
 export type { PublishRouteOptions } from './publish-route.js';
+export { StreamHub } from './stream/index.js';
+export type { StreamRouteOptions } from './stream/index.js';
+export { HubAccess, HubAccessError, PublishForbiddenError, isLoopback } from './hub-access.js';
+export type { HubAccessMode, HubPublishPolicy } from './hub-access.js';

@@ -178,8 +178,15 @@ export function registerPublishRoute(app: FastifyInstance, options: PublishRoute
         throw new HttpError(429, `identity "${identity.name}" is over its rate of ${identity.ratePerMinute ?? options.ratePerMinute} messages a minute: retry in ${wait} s`);
       }
       const messages = items.map((item, index) => messageOf(identity, item, index));
+      // Remembered before sending, so two concurrent replays cannot both pass; forgotten again when
+      // the bus did not take them, so the publisher's retry of the same signed message is not a replay.
       remember(messages);
-      await Promise.all(messages.map((message) => options.send(message)));
+      try {
+        await Promise.all(messages.map((message) => options.send(message)));
+      } catch (error) {
+        for (const message of messages) seenSignedIds.delete(message.id);
+        throw error;
+      }
       return reply.code(202).send(messages.length === 1 ? { id: messages[0]!.id } : { ids: messages.map((message) => message.id) });
     } catch (error) {
       if (error instanceof HttpError) return reply.code(error.status).send({ error: error.message, ...error.extra });

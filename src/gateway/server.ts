@@ -1,8 +1,8 @@
 /**
  * The one HTTP server of `tidings serve`: health, the hub WebSocket for other processes' bus
- * clients, and (in later parts) the publish API, streams, the archive API and the web UI.
+ * clients (admitted by HubAccess), the publish API, the live streams and the archive API.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
@@ -11,6 +11,9 @@ import type { Logger } from 'pino';
 import { registerHealthRoutes, type ReadinessCheck } from './health.js';
 import { registerArchiveRoutes, type ArchiveRouteOptions } from './archive-routes.js';
 import { registerPublishRoute, type PublishRouteOptions } from './publish-route.js';
+import { registerStreamRoutes, type StreamRouteOptions } from './stream/index.js';
+import { HubAccessError } from './hub-access.js';
+import type { Identity } from '../store/index.js';
 
 export interface GatewayOptions {
   readonly logger: Logger;
@@ -19,12 +22,16 @@ export interface GatewayOptions {
   readonly hub?: {
     readonly path: string;
     readonly maxFrameBytes: number;
-    accept(socket: WebSocket, remote: string): void;
+    /** Who may connect (before the upgrade); resolves with the client's identity, or null for none. */
+    admit(authorization: string | undefined, ip: string): Promise<Identity | null>;
+    accept(socket: WebSocket, remote: string, identity: Identity | null): void;
   };
   /** The archive's datagrepper-compatible query API. */
   readonly archive?: ArchiveRouteOptions;
   /** Publishing over HTTP with identities. */
   readonly publishing?: PublishRouteOptions;
+  /** Live streams (SSE and WebSocket) fed by one bus subscription. */
+  readonly stream?: StreamRouteOptions;
   /** Origins browsers may call the API from; none (no CORS headers) by default. */
   readonly corsOrigins?: readonly string[];
   /** TLS for the HTTP port: PEM certificate chain and key. */
@@ -63,15 +70,32 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   registerHealthRoutes(app, options.readiness);
   if (options.archive) registerArchiveRoutes(app, options.archive);
   if (options.publishing) registerPublishRoute(app, options.publishing);
+  if (options.stream) registerStreamRoutes(app, options.stream);
 
   const hub = options.hub;
   if (hub) {
     const sockets = new Set<WebSocket>();
-    app.get(hub.path, { websocket: true }, (socket, request) => {
-      sockets.add(socket);
-      socket.once('close', () => sockets.delete(socket));
-      hub.accept(socket, `${request.ip}:${request.socket.remotePort ?? 0}`);
-    });
+    const admitted = new WeakMap<FastifyRequest, Identity | null>();
+    app.get(
+      hub.path,
+      {
+        websocket: true,
+        // Refused before the upgrade, so a client sees a plain 401 with the reason.
+        preValidation: async (request, reply) => {
+          try {
+            admitted.set(request, await hub.admit(request.headers.authorization, request.ip));
+          } catch (error) {
+            if (!(error instanceof HubAccessError)) throw error;
+            return reply.code(401).send({ error: error.message });
+          }
+        },
+      },
+      (socket, request) => {
+        sockets.add(socket);
+        socket.once('close', () => sockets.delete(socket));
+        hub.accept(socket, `${request.ip}:${request.socket.remotePort ?? 0}`, admitted.get(request) ?? null);
+      },
+    );
     // Hub clients hold their sockets open: close them so the server can stop.
     app.addHook('preClose', async () => {
       for (const socket of sockets) socket.close(1001, 'tidings serve is stopping');

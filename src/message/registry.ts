@@ -30,6 +30,7 @@ export interface ResolvedSchema {
 export class SchemaRegistry {
   private readonly byName = new Map<string, MessageSchema>();
   private readonly validators = new Map<MessageSchema, ValidateFunction>();
+  private topicChooser: ((message: Message) => MessageSchema | undefined) | undefined;
   private ajv: Ajv2020 | null = null;
 
   constructor(schemas: readonly MessageSchema[] = []) {
@@ -77,10 +78,25 @@ export class SchemaRegistry {
     return schema === undefined ? { schema: baseSchema, known: false } : { schema, known: true };
   }
 
-  /** The schema a message names in its `fedora_messaging_schema` header. */
+  /**
+   * How to read messages that name no schema, or only the base schema (fedmsg envelopes, bridges,
+   * publishers that send none): a chooser that picks one by topic (SchemaCatalog does), or none.
+   */
+  chooseByTopic(chooser: (message: Message) => MessageSchema | undefined): this {
+    this.topicChooser = chooser;
+    return this;
+  }
+
+  /** The schema a message names in its `fedora_messaging_schema` header (or, naming none, its topic's). */
   resolveMessage(message: Message): ResolvedSchema {
     const name = message.headers[Header.schema];
-    return this.resolve(typeof name === 'string' ? name : undefined);
+    const resolved = this.resolve(typeof name === 'string' ? name : undefined);
+    const namesNone = typeof name !== 'string' || name === '' || (resolved.known && resolved.schema === baseSchema);
+    if (namesNone && this.topicChooser) {
+      const chosen = this.topicChooser(message);
+      if (chosen !== undefined && chosen !== baseSchema) return { schema: chosen, known: true };
+    }
+    return resolved;
   }
 
   /**

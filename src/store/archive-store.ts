@@ -8,7 +8,6 @@ import type { Database, FactTable, MessageRow } from './schema.js';
 import type { StoreDatabase } from './database.js';
 import { collisionId, contentKey, recordKey, withinBatchCollisions } from './content-key.js';
 import { HOUR, hourlyCounts } from './hourly-counts.js';
-import { SqliteArchiveWriter } from './sqlite-archive-writer.js';
 
 /** A message as the archive keeps it: its envelope, its derived facts, and its body as JSON text. */
 export interface ArchiveRecord {
@@ -81,7 +80,6 @@ export function toStoredMessage(row: MessageRow): StoredMessage {
 export class ArchiveStore {
   /** PostgreSQL partitions known to exist, by month start. */
   private readonly partitions = new Set<number>();
-  private sqliteWriter: SqliteArchiveWriter | undefined;
 
   constructor(private readonly store: StoreDatabase) {}
 
@@ -98,11 +96,7 @@ export class ArchiveStore {
   async insert(records: readonly ArchiveRecord[]): Promise<number> {
     if (records.length === 0) return 0;
     const batch = withinBatchCollisions(records);
-    const { sqlite } = this.store;
-    if (sqlite) {
-      // Holding Kysely's connection keeps its own statements (and transactions) out of the way.
-      return this.db.connection().execute(async () => (this.sqliteWriter ??= new SqliteArchiveWriter(sqlite)).insert(batch));
-    }
+    if (this.store.sqliteWriter) return this.store.sqliteWriter().insert(batch);
     await this.ensurePartitions(batch);
     return this.db.transaction().execute(async (trx) => {
       const first = await this.writePostgres(trx, batch);

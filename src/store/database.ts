@@ -7,17 +7,16 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
-import { TidingsError } from '../message/index.js';
+import { StoreError } from './errors.js';
+import { applySqlitePragmas } from './sqlite-pragmas.js';
+import { SqliteWriteThread } from './sqlite-write-thread.js';
 import type { Database } from './schema.js';
 import { sqliteMigrations } from './migrations/sqlite.js';
 import { postgresMigrations } from './migrations/postgres.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
-/** The database could not be opened or migrated, or went away. */
-export class StoreError extends TidingsError {
-  readonly code = 'STORE_FAILED';
-}
+export { StoreError };
 
 export interface StoreOptions {
   /** `postgresql://…` for PostgreSQL; absent for SQLite in `dataDir`. */
@@ -31,8 +30,8 @@ export interface StoreDatabase {
   readonly db: Kysely<Database>;
   /** Where it is, with any password masked. */
   readonly address: string;
-  /** SQLite only: the connection itself, for the archive's prepared-statement write path. */
-  readonly sqlite?: SqliteDatabase.Database;
+  /** SQLite in a file: the archive's write thread (started at the first write, stopped by close). */
+  readonly sqliteWriter?: () => SqliteWriteThread;
   close(): Promise<void>;
 }
 
@@ -62,16 +61,19 @@ export async function openDatabase(options: StoreOptions): Promise<StoreDatabase
     mkdirSync(options.dataDir, { recursive: true });
     const path = join(options.dataDir, 'archive.sqlite');
     const database = new SqliteDatabase(path);
-    database.pragma('journal_mode = WAL');
-    database.pragma('synchronous = NORMAL');
-    database.pragma('busy_timeout = 5000');
-    // The archive's indexes are written all over their B-trees: a 64 MiB page cache keeps their upper
-    // levels in memory, and checkpointing every 8,192 pages (32 MiB of WAL) rather than every 1,000
-    // writes a page touched by many batches once per checkpoint instead of once per batch.
-    database.pragma('cache_size = -65536');
-    database.pragma('wal_autocheckpoint = 8192');
+    applySqlitePragmas(database);
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-    store = { dialect: 'sqlite', db, address: path, sqlite: database, close: () => db.destroy() };
+    let writer: SqliteWriteThread | undefined;
+    store = {
+      dialect: 'sqlite',
+      db,
+      address: path,
+      sqliteWriter: () => (writer ??= new SqliteWriteThread(path)),
+      close: async () => {
+        await writer?.close();
+        await db.destroy();
+      },
+    };
   }
   try {
     await migrate(store);

@@ -25,7 +25,7 @@ const DEFAULTS: TidingsConfig = {
   serve: { listen: '127.0.0.1:8780', data_dir: '/home/tester/.local/share/tidings', durability: 'normal', tls_cert: null, tls_key: null },
   database_url: null,
   archive: { enabled: true, default_window: 604800, retention_days: null },
-  gateway: { rate_per_minute: 6000, max_depth: 64, cors_origins: [] },
+  gateway: { rate_per_minute: 6000, max_depth: 64, cors_origins: [], hub_access: 'loopback' },
 };
 
 const FEDORA_MESSAGING_CONFIG = `

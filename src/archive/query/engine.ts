@@ -15,7 +15,7 @@ import type { QueryRequest } from './parameters.js';
 /** Beyond this many matches a total is reported as an estimate (a lower bound) instead of counted. */
 export const COUNT_CAP = 100_000;
 /** How many of the driving fact's candidates a joined count checks before it estimates. */
-export const JOIN_SAMPLE = 5_000;
+export const JOIN_SAMPLE = 2_000;
 const HOUR = 3_600_000;
 
 export interface QueryResult {
@@ -139,11 +139,15 @@ export class ArchiveQueries {
     // reading hundreds of thousands of rows. Check the newest JOIN_SAMPLE candidates; when there are
     // more, scale the share that matched to all candidates (counted from the fact index alone).
     const candidates = await this.cappedCount(plan.driverOnly.from, plan.driverOnly.where, sql.ref('d.seq'), plan.distinct);
-    const join = this.store.dialect === 'sqlite' ? sql`CROSS JOIN` : sql`JOIN`;
-    const sampled = await sql<{ n: number | string }>`
-      SELECT count(DISTINCT d.seq) AS n FROM (
-        SELECT d.seq AS seq, d.time AS time FROM ${plan.driverOnly.from} WHERE ${plan.driverOnly.where} ORDER BY d.time DESC LIMIT ${JOIN_SAMPLE}
-      ) AS d ${join} messages AS m ON m.seq = d.seq AND m.time = d.time WHERE ${plan.messageWhere}`.execute(this.store.db);
+    const sample = sql`(SELECT d.seq AS seq, d.time AS time FROM ${plan.driverOnly.from} WHERE ${plan.driverOnly.where} ORDER BY d.time DESC LIMIT ${JOIN_SAMPLE}) AS d`;
+    // Each sampled candidate is looked up by its key. SQLite keeps a CROSS JOIN's order; PostgreSQL
+    // would rather merge with a scan of a whole index, which a LATERAL subquery with LIMIT rules out.
+    const sampled = await (this.store.dialect === 'sqlite'
+      ? sql<{ n: number | string }>`SELECT count(DISTINCT d.seq) AS n FROM ${sample}
+          CROSS JOIN messages AS m ON m.seq = d.seq AND m.time = d.time WHERE ${plan.messageWhere}`
+      : sql<{ n: number | string }>`SELECT count(DISTINCT d.seq) AS n FROM ${sample}
+          CROSS JOIN LATERAL (SELECT 1 FROM messages AS m WHERE m.seq = d.seq AND m.time = d.time AND ${plan.messageWhere} LIMIT 1) AS hit`
+    ).execute(this.store.db);
     const matched = Number(sampled.rows[0]?.n ?? 0);
     if (candidates <= JOIN_SAMPLE) return { total: matched, totalIsEstimate: false };
     return { total: Math.round((matched / JOIN_SAMPLE) * Math.min(candidates, COUNT_CAP)), totalIsEstimate: true };

@@ -1,15 +1,19 @@
-/** Publishing over HTTP inside `tidings serve`: identities, the gateway's signing key, a bus connection. */
+/**
+ * Publishing inside `tidings serve`: identities, the gateway's signing key, a bus connection for
+ * HTTP publishes, and the same policy for hub clients (HubAccess).
+ */
 import type { TidingsConfig } from '../../config/index.js';
 import type { Logger } from '../../log/index.js';
 import { createPublicKey } from 'node:crypto';
 import { Bus, type TrustDocument } from '../../bus/index.js';
 import { publicKeyId, type SchemaRegistry } from '../../message/index.js';
 import { IdentityStore, SigningKeyStore, type StoreDatabase } from '../../store/index.js';
-import { Authenticator, type PublishRouteOptions } from '../../gateway/index.js';
+import { Authenticator, HubAccess, type PublishRouteOptions } from '../../gateway/index.js';
 import type { BusBackend } from './backend.js';
 
 export interface PublishingService {
   readonly routeOptions: PublishRouteOptions;
+  readonly hubAccess: HubAccess;
   stop(): Promise<void>;
 }
 
@@ -43,9 +47,11 @@ export async function startPublishingService(
       revoked: identity.revokedAt !== null,
     })),
   });
+  const authenticator = new Authenticator(identities);
   return {
+    hubAccess: new HubAccess(config.gateway.hub_access, authenticator, signingKey),
     routeOptions: {
-      authenticator: new Authenticator(identities),
+      authenticator,
       trust,
       signingKey,
       prepare: (init) => bus.prepare(init, { raw: true }),

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parseListen, type TidingsConfig } from '../../config/index.js';
 import type { Logger } from '../../log/index.js';
-import { SchemaRegistry } from '../../message/index.js';
+import { createSchemaRegistry } from '../../schemas/index.js';
 import { openDatabase } from '../../store/index.js';
 import { createGateway } from '../../gateway/index.js';
 import { HUB_PATH, maxFrameBytes, serveHubSocket } from '../../transports/hub/index.js';
@@ -14,6 +14,7 @@ import { ConfigError } from '../../config/index.js';
 import { openBackend } from './backend.js';
 import { startArchiveService, type ArchiveService } from './archive-service.js';
 import { startPublishingService } from './publishing-service.js';
+import { startStreamService } from './stream-service.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -47,7 +48,7 @@ export async function startServer(config: TidingsConfig, logger: Logger): Promis
     stops.push(() => backend.close());
     const database = await openDatabase({ url: config.database_url, dataDir: config.serve.data_dir });
     stops.push(() => database.close());
-    const registry = new SchemaRegistry();
+    const registry = createSchemaRegistry();
     let archive: ArchiveService | undefined;
     if (config.archive.enabled) {
       archive = await startArchiveService(config, database, backend, registry, logger);
@@ -55,6 +56,8 @@ export async function startServer(config: TidingsConfig, logger: Logger): Promis
     }
     const publishing = await startPublishingService(config, database, backend, registry, logger);
     stops.push(() => publishing.stop());
+    const stream = await startStreamService(config, backend, registry, archive?.queries, logger);
+    stops.push(() => stream.stop());
     const gateway = await createGateway({
       logger,
       ...(tls ? { tls } : {}),
@@ -65,14 +68,17 @@ export async function startServer(config: TidingsConfig, logger: Logger): Promis
       ],
       ...(archive ? { archive: { queries: archive.queries, registry, defaultWindowMs: config.archive.default_window * 1000 } } : {}),
       publishing: publishing.routeOptions,
+      stream: stream.routeOptions,
       hub: {
         path: HUB_PATH,
         maxFrameBytes: maxFrameBytes(config.max_message_bytes),
-        accept: (socket, remote) =>
+        admit: (authorization, ip) => publishing.hubAccess.admit(authorization, ip),
+        accept: (socket, remote, identity) =>
           serveHubSocket(socket, remote, {
-            connect: (client) => backend.connect(`tidings-hub ${client}`),
-            logger: logger.child({ part: 'hub' }),
+            connect: (client) => backend.connect(`tidings-hub ${client}${identity ? ` as ${identity.name}` : ''}`),
+            logger: logger.child({ part: 'hub', ...(identity ? { identity: identity.name } : {}) }),
             maxBodyBytes: config.max_message_bytes,
+            publishPolicy: publishing.hubAccess.policyFor(identity),
           }),
       },
     });

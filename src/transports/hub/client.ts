@@ -27,6 +27,11 @@ export interface HubConnectOptions {
   /** Shown in the server's logs. */
   readonly name?: string;
   readonly connectTimeoutMs?: number;
+  /**
+   * An identity's token (`tidings identity create`): needed from other machines, and it limits
+   * publishing to the identity's topics. Also read from the URL: http://:TOKEN@host:port.
+   */
+  readonly token?: string;
 }
 
 /** An error the hub reported with a code this client has no class for. */
@@ -87,12 +92,35 @@ export class HubTransport implements Transport {
   /** Connects to `tidings serve` at an http(s):// base URL. */
   static async connect(url: string, options: HubConnectOptions = {}): Promise<HubTransport> {
     const base = new URL(url);
+    const token = options.token ?? (base.password ? decodeURIComponent(base.password) : undefined);
+    base.username = '';
+    base.password = '';
     const wsUrl = new URL(HUB_PATH, base);
     wsUrl.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
     const address = base.origin;
-    const socket = new WebSocket(wsUrl, { handshakeTimeout: options.connectTimeoutMs ?? 10_000, perMessageDeflate: false });
+    const socket = new WebSocket(wsUrl, {
+      handshakeTimeout: options.connectTimeoutMs ?? 10_000,
+      perMessageDeflate: false,
+      ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+    });
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
+      // Refused before the upgrade (401 without a valid token): say what the server said.
+      socket.once('unexpected-response', (_request, response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk.slice(0, 2000)));
+        response.on('end', () => {
+          let reason = text;
+          try {
+            reason = String((JSON.parse(text) as { error?: unknown }).error ?? text);
+          } catch {
+            // not JSON: show the text
+          }
+          socket.terminate();
+          reject(new ConnectionError(`tidings serve at ${address} refused the connection (${response.statusCode}): ${reason}`));
+        });
+      });
       socket.once('error', (error) =>
         reject(
           new ConnectionError(

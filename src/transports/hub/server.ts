@@ -14,6 +14,8 @@ export interface HubServerOptions {
   connect(remote: string): Transport | Promise<Transport>;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
+  /** Checks and stamps each message the client publishes (its identity's topics, signature); throws to refuse. */
+  readonly publishPolicy?: (message: RawMessage) => RawMessage;
 }
 
 class ProtocolError extends TidingsError {
@@ -116,7 +118,8 @@ export function serveHubSocket(socket: WebSocket, remote: string, options: HubSe
     assertValidTopic(message.topic);
     const size = Buffer.byteLength(message.body);
     if (size > options.maxBodyBytes) throw new MessageTooLargeError(size, options.maxBodyBytes, message.topic);
-    await connection.publish(message, { ...(exchange ? { exchange } : {}), ...(mandatory ? { mandatory } : {}) });
+    const allowed = options.publishPolicy ? options.publishPolicy(message) : message;
+    await connection.publish(allowed, { ...(exchange ? { exchange } : {}), ...(mandatory ? { mandatory } : {}) });
   };
 
   const settle = (frame: Extract<HubClientFrame, { tag: number }>): void => {
