@@ -16,6 +16,7 @@ import { registerQuery } from './query.js';
 import { registerIdentity } from './identity.js';
 import { registerSchema } from './schema.js';
 import { registerGitHook } from './git-hook.js';
+import { registerSimulate } from './simulate.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerIdentity(program as unknown as Command);
   registerSchema(program as unknown as Command);
   registerGitHook(program as unknown as Command);
+  registerSimulate(program as unknown as Command);
   return program as unknown as Command;
 }
 
