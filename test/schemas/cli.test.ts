@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, makeTempDir, REPO, runTidings } from '../helpers/processes.js';
 
-const CORPUS = join(REPO, '..', 'shared', 'corpus', 'fedmsg-legacy.jsonl');
+const CORPUS = join(REPO, 'test', 'fixtures', 'corpus', 'fedmsg-legacy.jsonl');
 const dir = makeTempDir('tidings-schema-');
 after(cleanup);
 
