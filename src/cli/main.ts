@@ -17,6 +17,7 @@ import { registerIdentity } from './identity.js';
 import { registerSchema } from './schema.js';
 import { registerGitHook } from './git-hook.js';
 import { registerSimulate } from './simulate.js';
+import { registerNotify } from './notify.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerSchema(program as unknown as Command);
   registerGitHook(program as unknown as Command);
   registerSimulate(program as unknown as Command);
+  registerNotify(program as unknown as Command);
   return program as unknown as Command;
 }
 

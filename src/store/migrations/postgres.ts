@@ -62,11 +62,94 @@ export const postgresMigrations: Record<string, Migration> = {
     },
   },
   '0003_count_indexes': {
-    // Totals by topic or category over a long window read only that topic's or category's hours. The
-    // count stays out of the key: an index entry is written when an hour starts, not at every message.
+    // Totals by topic or category over a long window read only that topic's or category's hours, from
+    // the index alone (the count is included; the rows of one category lie all over the table).
     async up(db: Kysely<unknown>): Promise<void> {
-      await sql`CREATE INDEX message_counts_topic ON message_counts (topic, hour)`.execute(db);
-      await sql`CREATE INDEX message_counts_category ON message_counts (category, hour)`.execute(db);
+      await sql`CREATE INDEX message_counts_topic ON message_counts (topic, hour) INCLUDE (count)`.execute(db);
+      await sql`CREATE INDEX message_counts_category ON message_counts (category, hour) INCLUDE (count)`.execute(db);
+    },
+  },
+  '0004_notify': {
+    // The notifier's model. A rule keeps its tracking and filters as JSON (read whole by the matcher)
+    // and, for "which rules track package P / user U / group G / app A", one indexed row per tracked
+    // thing in notify_rule_tracking. notify_changes is the feed the matcher polls to stay current.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await sql`CREATE TABLE notify_users (
+        name TEXT PRIMARY KEY,
+        email TEXT,
+        is_admin SMALLINT NOT NULL DEFAULT 0,
+        created_at BIGINT NOT NULL
+      )`.execute(db);
+      await sql`CREATE TABLE notify_destinations (
+        id TEXT PRIMARY KEY,
+        owner TEXT NOT NULL REFERENCES notify_users (name) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        address TEXT NOT NULL,
+        label TEXT NOT NULL,
+        verified_at BIGINT,
+        disabled SMALLINT NOT NULL DEFAULT 0,
+        delivery TEXT NOT NULL,
+        quiet_hours TEXT,
+        max_per_hour INTEGER,
+        code_hash TEXT,
+        code_expires_at BIGINT,
+        code_attempts INTEGER NOT NULL DEFAULT 0,
+        created_at BIGINT NOT NULL
+      )`.execute(db);
+      await sql`CREATE INDEX notify_destinations_owner ON notify_destinations (owner)`.execute(db);
+      await sql`CREATE TABLE notify_rules (
+        id TEXT PRIMARY KEY,
+        owner TEXT NOT NULL REFERENCES notify_users (name) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        enabled SMALLINT NOT NULL,
+        tracking TEXT NOT NULL,
+        filters TEXT NOT NULL,
+        disabled_by_admin TEXT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`.execute(db);
+      await sql`CREATE INDEX notify_rules_owner ON notify_rules (owner, created_at)`.execute(db);
+      await sql`CREATE TABLE notify_rule_tracking (
+        rule_id TEXT NOT NULL REFERENCES notify_rules (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (kind, value, rule_id)
+      )`.execute(db);
+      await sql`CREATE INDEX notify_rule_tracking_rule ON notify_rule_tracking (rule_id)`.execute(db);
+      await sql`CREATE TABLE notify_rule_destinations (
+        rule_id TEXT NOT NULL REFERENCES notify_rules (id) ON DELETE CASCADE,
+        destination_id TEXT NOT NULL REFERENCES notify_destinations (id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        PRIMARY KEY (rule_id, destination_id)
+      )`.execute(db);
+      await sql`CREATE INDEX notify_rule_destinations_destination ON notify_rule_destinations (destination_id)`.execute(db);
+      await sql`CREATE TABLE notify_package_owners (
+        package TEXT NOT NULL,
+        username TEXT NOT NULL,
+        role TEXT NOT NULL,
+        PRIMARY KEY (package, username)
+      )`.execute(db);
+      await sql`CREATE INDEX notify_package_owners_user ON notify_package_owners (username)`.execute(db);
+      await sql`CREATE TABLE notify_group_members (
+        group_name TEXT NOT NULL,
+        username TEXT NOT NULL,
+        PRIMARY KEY (group_name, username)
+      )`.execute(db);
+      await sql`CREATE INDEX notify_group_members_user ON notify_group_members (username)`.execute(db);
+      await sql`CREATE TABLE notify_pending (
+        destination_id TEXT NOT NULL REFERENCES notify_destinations (id) ON DELETE CASCADE,
+        message_id TEXT NOT NULL,
+        reasons TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (destination_id, message_id)
+      )`.execute(db);
+      await sql`CREATE INDEX notify_pending_age ON notify_pending (destination_id, created_at)`.execute(db);
+      await sql`CREATE TABLE notify_changes (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        time BIGINT NOT NULL
+      )`.execute(db);
     },
   },
 };
