@@ -161,16 +161,18 @@ export class ArchiveStore {
     const seqs: number[] = [];
     const values: string[] = [];
     const times: number[] = [];
+    const categories: Array<string | null> = [];
     for (const { seq, record } of stored) {
       for (const name of new Set(names(record))) {
         seqs.push(seq);
         values.push(name);
         times.push(record.time);
+        categories.push(record.category);
       }
     }
     if (seqs.length === 0) return;
-    await sql`INSERT INTO ${sql.table(table)} (seq, name, time)
-      SELECT * FROM unnest(${seqs}::bigint[], ${values}::text[], ${times}::bigint[]) ON CONFLICT DO NOTHING`.execute(trx);
+    await sql`INSERT INTO ${sql.table(table)} (seq, name, time, category)
+      SELECT * FROM unnest(${seqs}::bigint[], ${values}::text[], ${times}::bigint[], ${categories}::text[]) ON CONFLICT DO NOTHING`.execute(trx);
   }
 
   private async addCounts(trx: Transaction<Database>, records: readonly ArchiveRecord[]): Promise<void> {

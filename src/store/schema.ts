@@ -30,6 +30,8 @@ export interface MessageFactsTable {
   seq: number;
   name: string;
   time: number;
+  /** The message's category, copied: "this user's builds" is read from the fact index alone. */
+  category: string | null;
 }
 
 /** Messages per hour and topic: cheap totals and charts on a large archive. */

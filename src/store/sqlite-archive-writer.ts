@@ -23,7 +23,7 @@ export class SqliteArchiveWriter {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq`,
     );
     this.selectContent = db.prepare('SELECT topic, body, raw FROM messages WHERE id = ?');
-    const fact = (table: string): Statement => db.prepare(`INSERT INTO ${table} (seq, name, time) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`);
+    const fact = (table: string): Statement => db.prepare(`INSERT INTO ${table} (seq, name, time, category) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`);
     this.insertFact = { users: fact('message_users'), packages: fact('message_packages'), groups: fact('message_groups') };
     this.addCount = db.prepare(
       `INSERT INTO message_counts (hour, topic, category, count) VALUES (?, ?, ?, ?)
@@ -68,9 +68,9 @@ export class SqliteArchiveWriter {
       record.raw ? 1 : 0,
     ) as { seq: number } | undefined;
     if (!row) return false;
-    for (const name of new Set(record.usernames)) this.insertFact.users.run(row.seq, name, record.time);
-    for (const name of new Set(record.packages)) this.insertFact.packages.run(row.seq, name, record.time);
-    for (const name of new Set(record.groups)) this.insertFact.groups.run(row.seq, name, record.time);
+    for (const name of new Set(record.usernames)) this.insertFact.users.run(row.seq, name, record.time, record.category);
+    for (const name of new Set(record.packages)) this.insertFact.packages.run(row.seq, name, record.time, record.category);
+    for (const name of new Set(record.groups)) this.insertFact.groups.run(row.seq, name, record.time, record.category);
     return true;
   }
 }

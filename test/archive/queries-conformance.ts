@@ -85,6 +85,8 @@ export function runQueryConformance(name: string, setup: () => Promise<StoreUnde
       assert.deepEqual(await ids('user=alice&user=carol'), expected(() => true), 'a message concerning both users appears once');
       assert.deepEqual(await ids('package=kernel&package=glibc'), expected((i) => i % 6 === 0 || i % 7 === 0));
       assert.deepEqual(await ids('user=alice&category=buildsys'), expected((i) => i % 5 === 0 && i % 3 === 0));
+      assert.deepEqual(await ids('package=kernel&not_category=buildsys'), expected((i) => i % 6 === 0 && i % 3 !== 0));
+      assert.deepEqual(await ids('package=kernel&package=glibc&category=bodhi&category=pkgdb'), expected((i) => (i % 6 === 0 || i % 7 === 0) && i % 3 !== 0));
       assert.deepEqual(await ids('user=carol&package=glibc'), expected((i) => i % 5 !== 0 && i % 6 !== 0 && i % 7 === 0));
       assert.deepEqual(await ids('agent=ralph'), expected((i) => i % 4 === 0));
     });

@@ -220,10 +220,14 @@ export class ArchiveQueries {
       }
     }
     if (f.topic.length) messageConditions.push(sql`m.topic IN (${sql.join(f.topic)})`);
-    if (f.category.length) messageConditions.push(sql`m.category IN (${sql.join(f.category)})`);
+    // A fact table carries its message's category: filtered there, no lookup of the message.
+    if (f.category.length) (driver ? driverConditions : messageConditions).push(sql`${driver ? sql.ref('d.category') : sql.ref('m.category')} IN (${sql.join(f.category)})`);
     if (f.agent.length) messageConditions.push(sql`m.agent IN (${sql.join(f.agent)})`);
     if (f.not_topic.length) messageConditions.push(sql`m.topic NOT IN (${sql.join(f.not_topic)})`);
-    if (f.not_category.length) messageConditions.push(sql`(m.category IS NULL OR m.category NOT IN (${sql.join(f.not_category)}))`);
+    if (f.not_category.length) {
+      const category = driver ? sql.ref('d.category') : sql.ref('m.category');
+      (driver ? driverConditions : messageConditions).push(sql`(${category} IS NULL OR ${category} NOT IN (${sql.join(f.not_category)}))`);
+    }
     if (f.not_agent.length) messageConditions.push(sql`(m.agent IS NULL OR m.agent NOT IN (${sql.join(f.not_agent)}))`);
     if (f.contains.length) {
       // Case-sensitive substring of the body's JSON text, the same on both dialects.

@@ -152,4 +152,17 @@ export const postgresMigrations: Record<string, Migration> = {
       )`.execute(db);
     },
   },
+  '0005_fact_category': {
+    // A user's or package's messages of one category (user=…&category=…, a common datagrepper query)
+    // are read from the fact index alone (category included), without looking up each message in
+    // its partition.
+    async up(db: Kysely<unknown>): Promise<void> {
+      for (const table of ['message_users', 'message_packages', 'message_groups']) {
+        await sql`ALTER TABLE ${sql.table(table)} ADD COLUMN category TEXT`.execute(db);
+        await sql`UPDATE ${sql.table(table)} AS d SET category = m.category FROM messages AS m WHERE m.seq = d.seq AND m.time = d.time`.execute(db);
+        await sql`CREATE UNIQUE INDEX ${sql.id(`${table}_name_time_seq`)} ON ${sql.table(table)} (name, time, seq) INCLUDE (category)`.execute(db);
+        await sql`ALTER TABLE ${sql.table(table)} DROP CONSTRAINT ${sql.id(`${table}_pkey`)}`.execute(db);
+      }
+    },
+  },
 };
