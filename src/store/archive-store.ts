@@ -135,6 +135,7 @@ export class ArchiveStore {
       await this.insertFacts(trx, 'message_users', stored, (record) => record.usernames);
       await this.insertFacts(trx, 'message_packages', stored, (record) => record.packages);
       await this.insertFacts(trx, 'message_groups', stored, (record) => record.groups);
+      await this.insertFacts(trx, 'message_agents', stored, (record) => (record.agent === null ? [] : [record.agent]));
       await this.addCounts(trx, fresh);
     }
     return { stored: fresh.length, conflicts: records.filter((record) => !freshIds.has(record.id)) };
@@ -221,7 +222,7 @@ export class ArchiveStore {
       const seqs = (await this.db.selectFrom('messages').select('seq').where('time', '<', cutoff).limit(5_000).execute()).map((row) => row.seq);
       if (seqs.length === 0) return deleted;
       await this.db.transaction().execute(async (trx) => {
-        for (const table of ['message_users', 'message_packages', 'message_groups'] as const) {
+        for (const table of ['message_users', 'message_packages', 'message_groups', 'message_agents'] as const) {
           await trx.deleteFrom(table).where('seq', 'in', seqs).execute();
         }
         await trx.deleteFrom('messages').where('seq', 'in', seqs).execute();
@@ -243,7 +244,7 @@ export class ArchiveStore {
       await this.db.transaction().execute(async (trx) => {
         await sql`DROP TABLE ${sql.table(name)}`.execute(trx);
         await trx.deleteFrom('message_ids').where('time', '<', end).execute();
-        for (const table of ['message_users', 'message_packages', 'message_groups'] as const) {
+        for (const table of ['message_users', 'message_packages', 'message_groups', 'message_agents'] as const) {
           await trx.deleteFrom(table).where('time', '<', end).execute();
         }
       });

@@ -80,8 +80,10 @@ export interface Database {
   message_users: MessageFactsTable;
   message_packages: MessageFactsTable;
   message_groups: MessageFactsTable;
+  /** The agent (who caused the message), when there is one. */
+  message_agents: MessageFactsTable;
   message_counts: MessageCountsTable;
 }
 
 export type MessageRow = Selectable<MessagesTable>;
-export type FactTable = 'message_users' | 'message_packages' | 'message_groups';
+export type FactTable = 'message_users' | 'message_packages' | 'message_groups' | 'message_agents';

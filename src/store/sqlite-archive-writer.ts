@@ -13,7 +13,7 @@ type Statement = SqliteDatabase.Statement;
 export class SqliteArchiveWriter {
   private readonly insertMessage: Statement;
   private readonly selectContent: Statement;
-  private readonly insertFact: { readonly users: Statement; readonly packages: Statement; readonly groups: Statement };
+  private readonly insertFact: { readonly users: Statement; readonly packages: Statement; readonly groups: Statement; readonly agents: Statement };
   private readonly addCount: Statement;
   private readonly transaction: (records: readonly ArchiveRecord[]) => number;
 
@@ -24,7 +24,7 @@ export class SqliteArchiveWriter {
     );
     this.selectContent = db.prepare('SELECT topic, body, raw FROM messages WHERE id = ?');
     const fact = (table: string): Statement => db.prepare(`INSERT INTO ${table} (seq, name, time, category) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`);
-    this.insertFact = { users: fact('message_users'), packages: fact('message_packages'), groups: fact('message_groups') };
+    this.insertFact = { users: fact('message_users'), packages: fact('message_packages'), groups: fact('message_groups'), agents: fact('message_agents') };
     this.addCount = db.prepare(
       `INSERT INTO message_counts (hour, topic, category, count) VALUES (?, ?, ?, ?)
        ON CONFLICT (hour, topic) DO UPDATE SET count = message_counts.count + excluded.count`,
@@ -71,6 +71,7 @@ export class SqliteArchiveWriter {
     for (const name of new Set(record.usernames)) this.insertFact.users.run(row.seq, name, record.time, record.category);
     for (const name of new Set(record.packages)) this.insertFact.packages.run(row.seq, name, record.time, record.category);
     for (const name of new Set(record.groups)) this.insertFact.groups.run(row.seq, name, record.time, record.category);
+    if (record.agent !== null) this.insertFact.agents.run(row.seq, record.agent, record.time, record.category);
     return true;
   }
 }

@@ -89,6 +89,8 @@ export function runQueryConformance(name: string, setup: () => Promise<StoreUnde
       assert.deepEqual(await ids('package=kernel&package=glibc&category=bodhi&category=pkgdb'), expected((i) => (i % 6 === 0 || i % 7 === 0) && i % 3 !== 0));
       assert.deepEqual(await ids('user=carol&package=glibc'), expected((i) => i % 5 !== 0 && i % 6 !== 0 && i % 7 === 0));
       assert.deepEqual(await ids('agent=ralph'), expected((i) => i % 4 === 0));
+      assert.deepEqual(await ids('agent=ralph&category=buildsys'), expected((i) => i % 4 === 0 && i % 3 === 0));
+      assert.deepEqual(await ids('agent=ralph&user=alice'), expected((i) => i % 4 === 0 && i % 5 === 0));
     });
 
     test('exclusions', async () => {

@@ -1,7 +1,7 @@
 /**
  * Answering archive queries fast on a large archive, on both dialects:
  * - the driving index is the most selective one available: a fact table (user, package) by
- *   (name, time), else messages by (topic|category|agent, time), else by time;
+ *   (name, time) (user, package, agent), else messages by (topic|category, time), else by time;
  * - a page is found as (time, seq) pairs from the index alone, then only its rows are read, so deep
  *   pages do not read the rows of the pages before them;
  * - totals come from the hourly counts when the filters allow (exact, whatever the window), else
@@ -28,6 +28,7 @@ export interface QueryResult {
 type Fragment = RawBuilder<unknown>;
 
 const FACT_TABLES = { user: 'message_users', package: 'message_packages' } as const;
+const DRIVER_TABLES = { ...FACT_TABLES, agent: 'message_agents' } as const;
 
 export class ArchiveQueries {
   constructor(private readonly store: StoreDatabase) {}
@@ -205,7 +206,7 @@ export class ArchiveQueries {
     const f = request.filters;
     const driverConditions: Fragment[] = [];
     const messageConditions: Fragment[] = [];
-    const driver = f.user.length ? ('user' as const) : f.package.length ? ('package' as const) : null;
+    const driver = f.user.length ? ('user' as const) : f.package.length ? ('package' as const) : f.agent.length ? ('agent' as const) : null;
     const time = driver ? sql.ref('d.time') : sql.ref('m.time');
     const seq = driver ? sql.ref('d.seq') : sql.ref('m.seq');
     if (driver) driverConditions.push(sql`d.name IN (${sql.join(f[driver])})`);
@@ -222,7 +223,7 @@ export class ArchiveQueries {
     if (f.topic.length) messageConditions.push(sql`m.topic IN (${sql.join(f.topic)})`);
     // A fact table carries its message's category: filtered there, no lookup of the message.
     if (f.category.length) (driver ? driverConditions : messageConditions).push(sql`${driver ? sql.ref('d.category') : sql.ref('m.category')} IN (${sql.join(f.category)})`);
-    if (f.agent.length) messageConditions.push(sql`m.agent IN (${sql.join(f.agent)})`);
+    if (f.agent.length && driver !== 'agent') messageConditions.push(sql`m.agent IN (${sql.join(f.agent)})`);
     if (f.not_topic.length) messageConditions.push(sql`m.topic NOT IN (${sql.join(f.not_topic)})`);
     if (f.not_category.length) {
       const category = driver ? sql.ref('d.category') : sql.ref('m.category');
@@ -240,11 +241,11 @@ export class ArchiveQueries {
     const from = !driver
       ? sql`messages AS m`
       : joined
-        ? sql`${sql.table(FACT_TABLES[driver])} AS d ${this.store.dialect === 'sqlite' ? sql`CROSS JOIN` : sql`JOIN`} messages AS m ON m.seq = d.seq AND m.time = d.time`
-        : sql`${sql.table(FACT_TABLES[driver])} AS d`;
+        ? sql`${sql.table(DRIVER_TABLES[driver])} AS d ${this.store.dialect === 'sqlite' ? sql`CROSS JOIN` : sql`JOIN`} messages AS m ON m.seq = d.seq AND m.time = d.time`
+        : sql`${sql.table(DRIVER_TABLES[driver])} AS d`;
     const where = sql.join([...driverConditions, ...messageConditions], sql` AND `);
     const messageWhere = messageConditions.length ? sql.join(messageConditions, sql` AND `) : sql`1 = 1`;
-    const driverOnly = driver ? { from: sql`${sql.table(FACT_TABLES[driver])} AS d`, where: sql.join(driverConditions, sql` AND `) } : null;
+    const driverOnly = driver ? { from: sql`${sql.table(DRIVER_TABLES[driver])} AS d`, where: sql.join(driverConditions, sql` AND `) } : null;
     return { from, where, timeColumn: time, seqColumn: seq, distinct: driver !== null && f[driver].length > 1, joined, driverOnly, messageWhere };
   }
 }

@@ -165,4 +165,16 @@ export const postgresMigrations: Record<string, Migration> = {
       }
     },
   },
+  '0006_agent_facts': {
+    // The agent is looked up like users and packages, in a fact table of its own, instead of an
+    // index on messages: an index entry there costs more to keep than a fact row (about a fifth of
+    // SQLite's ingest rate at a million messages).
+    async up(db: Kysely<unknown>): Promise<void> {
+      await sql`CREATE TABLE message_agents (seq BIGINT NOT NULL, name TEXT NOT NULL, time BIGINT NOT NULL, category TEXT)`.execute(db);
+      await sql`INSERT INTO message_agents (seq, name, time, category) SELECT seq, agent, time, category FROM messages WHERE agent IS NOT NULL`.execute(db);
+      await sql`CREATE UNIQUE INDEX message_agents_name_time_seq ON message_agents (name, time, seq) INCLUDE (category)`.execute(db);
+      await sql`CREATE INDEX message_agents_seq ON message_agents (seq)`.execute(db);
+      await sql`DROP INDEX messages_agent`.execute(db);
+    },
+  },
 };
