@@ -13,3 +13,4 @@ export { OwnershipTracker, OWNERSHIP_QUEUE, OWNERSHIP_BINDINGS, ownershipChanges
 export type { OwnershipChange, OwnershipTrackerOptions } from './ownership.js';
 export { importOwnership, parseOwnership } from './ownership-import.js';
 export type { ImportCounts } from './ownership-import.js';
+export * from './match/index.js';

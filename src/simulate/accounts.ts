@@ -26,11 +26,8 @@ const signUp: Story = {
   weight: 2,
   start(sim) {
     const { world, random } = sim;
-    let person;
-    do {
-      const [made] = makePeople(random, 1);
-      person = made!;
-    } while (world.hasPerson(person.name));
+    // Named around the accounts already there, however many there are.
+    const person = makePeople(random, 1, (name) => world.hasPerson(name))[0]!;
     const added = world.addPerson(person.name, person.fullName);
     if (random.chance(0.3)) {
       const packagers = world.groups.get('packager')!;

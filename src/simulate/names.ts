@@ -73,7 +73,7 @@ function cap(word: string): string {
 }
 
 /** `count` distinct account names like `jnovak`, `mariasilva`, `kim2`, with full names and e-mail. */
-export function makePeople(random: Random, count: number): { name: string; fullName: string }[] {
+export function makePeople(random: Random, count: number, exists: (name: string) => boolean = () => false): { name: string; fullName: string }[] {
   const people: { name: string; fullName: string }[] = [];
   const taken = new Set<string>(['bodhi', 'releng', 'kojira', 'orphan', 'admin']);
   while (people.length < count) {
@@ -81,7 +81,9 @@ export function makePeople(random: Random, count: number): { name: string; fullN
     const family = random.pick(FAMILY);
     const style = random.int(0, 3);
     let name = style === 0 ? `${given[0]}${family}` : style === 1 ? `${given}${family}` : style === 2 ? given : `${given}${family[0]}`;
-    while (taken.has(name)) name = `${name.replace(/\d+$/, '')}${random.int(1, 99)}`;
+    // The suffixes widen with the population, so a large world never runs out of free names.
+    const base = name;
+    for (let tries = 0; taken.has(name) || exists(name); tries++) name = `${base}${random.int(1, 99 * (1 + Math.floor(tries / 10)))}`;
     taken.add(name);
     people.push({ name, fullName: `${cap(given)} ${cap(family === 'ocallaghan' ? "O'Callaghan" : family)}` });
   }
@@ -92,9 +94,13 @@ export function makePeople(random: Random, count: number): { name: string; fullN
 export function makePackageNames(random: Random, count: number): string[] {
   const names = CORE_PACKAGES.slice(0, count);
   const taken = new Set(names);
+  let collisions = 0;
   while (names.length < count) {
-    const name = makeGeneratedPackageName(random);
+    let name = makeGeneratedPackageName(random);
+    // Once the ecosystems' names are mostly used up, numbered ones keep a large world finite.
+    if (taken.has(name) && ++collisions > 50) name = `${name}${names.length}`;
     if (taken.has(name)) continue;
+    collisions = 0;
     taken.add(name);
     names.push(name);
   }
