@@ -20,7 +20,7 @@ interface Example {
   readonly message: { readonly msg: Record<string, unknown> };
 }
 
-const CORPUS = new URL('../../../shared/corpus/fedmsg-legacy.jsonl', import.meta.url);
+const CORPUS = new URL('../fixtures/corpus/fedmsg-legacy.jsonl', import.meta.url);
 const examples: Example[] = readFileSync(CORPUS, 'utf8')
   .split('\n')
   .filter((line) => line.trim() !== '')
