@@ -13,6 +13,10 @@
 import type { GroupMembership, PackageOwnership, Rule, Tracking } from '../src/notify/model.js';
 import { DEFAULT_FILTERS, type Filters } from '../src/notify/model.js';
 import type { Simulator } from '../src/simulate/index.js';
+import { mulberry32 } from '../test/helpers/random.js';
+
+/** The population's seeded generator. */
+export const generator = mulberry32;
 
 type World = Simulator['world'];
 
@@ -31,17 +35,6 @@ const TOPIC_PATTERNS = [
   'org.fedoraproject.prod.bodhi.update.complete.stable',
 ];
 
-/** mulberry32: small, seeded, fast. */
-export function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** An index in [0, n), log-uniform: rank k about as likely as 1/k, a zipf of exponent 1. */
 function zipfish(next: () => number, n: number): number {

@@ -9,18 +9,8 @@ import { categoryOf, topicMatches } from '../../src/message/index.js';
 import { relativeTopic } from '../../src/schemas/index.js';
 import type { Match, MatchReason, PackageOwnership, Rule } from '../../src/notify/model.js';
 import { MatchIndex, type MatchFacts } from '../../src/notify/match/index.js';
+import { mulberry32 as random } from '../helpers/random.js';
 
-/** mulberry32, as in the topic matcher's tests. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const USERS = ['u0', 'u1', 'u2', 'u3', 'u4', 'u5'];
 const PACKAGES = ['p0', 'p1', 'p2', 'p3', 'p4', 'p5'];
