@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseListen, type TidingsConfig } from '../../config/index.js';
 import type { Logger } from '../../log/index.js';
 import { createSchemaRegistry } from '../../schemas/index.js';
+import { startNotifyService } from './notify-service.js';
 import { openDatabase } from '../../store/index.js';
 import { createGateway } from '../../gateway/index.js';
 import { HUB_PATH, maxFrameBytes, serveHubSocket } from '../../transports/hub/index.js';
@@ -56,6 +57,8 @@ export async function startServer(config: TidingsConfig, logger: Logger): Promis
     }
     const publishing = await startPublishingService(config, database, backend, registry, logger);
     stops.push(() => publishing.stop());
+    const notify = await startNotifyService(database, backend, registry, logger);
+    stops.push(() => notify.stop());
     const stream = await startStreamService(config, backend, registry, archive?.queries, logger);
     stops.push(() => stream.stop());
     const gateway = await createGateway({
