@@ -5,12 +5,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, makeTempDir, Proc, REPO, runTidings, startServe, type Server } from '../helpers/processes.js';
+import { requireProgram } from '../helpers/programs.js';
 
 const PYTHON = '/usr/bin/python3';
-const noPython = !existsSync(PYTHON) && `no ${PYTHON}`;
+requireProgram(PYTHON, 'apt-get install -y python3');
 const TESTS = 'contrib/koji/test_tidings_koji.py';
 
 /** Our environment without Tidings settings or the test runner's markers, plus `extra`. */
@@ -48,7 +48,7 @@ describe('the Koji hub plugin (contrib/koji) against a real tidings serve', { ti
     await cleanup();
   });
 
-  test('its Python tests pass: every callback, the spool, resending in order, rejections, two senders', { skip: noPython }, async () => {
+  test('its Python tests pass: every callback, the spool, resending in order, rejections, two senders', async () => {
     const run = await unittest({ TIDINGS_KOJI_TEST_URL: serve.url, TIDINGS_KOJI_TEST_TOKEN: token });
     assert.equal(run.exit?.code, 0, output(run));
     assert.match(run.stderr, /^Ran (\d+) tests? in /m);
@@ -56,7 +56,7 @@ describe('the Koji hub plugin (contrib/koji) against a real tidings serve', { ti
     assert.doesNotMatch(run.stderr, /skipped/);
   });
 
-  test('without a serve to test against, the Python tests fail and say what to set', { skip: noPython }, async () => {
+  test('without a serve to test against, the Python tests fail and say what to set', async () => {
     const run = await unittest({});
     assert.equal(run.exit?.code, 1, output(run));
     assert.match(run.stderr, /set TIDINGS_KOJI_TEST_URL .* and TIDINGS_KOJI_TEST_TOKEN/);

@@ -7,15 +7,16 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { publicKeyId } from '../../src/message/index.js';
 import { cleanup, closedPort, makeTempDir, Proc, REPO, runTidings, startConsuming, startServe, type Server } from '../helpers/processes.js';
+import { requireProgram } from '../helpers/programs.js';
 
 const PYTHON = '/usr/bin/python3';
 const CURL = '/usr/bin/curl';
-const noPython = !existsSync(PYTHON) && `no ${PYTHON}`;
-const noCurl = !existsSync(CURL) && `no ${CURL}`;
+requireProgram(PYTHON, 'apt-get install -y python3');
+requireProgram(CURL, 'apt-get install -y curl');
 
 /** Our environment without Tidings settings or the test runner's markers, plus `extra`. */
 function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -142,7 +143,7 @@ describe('publishing over HTTP as docs/publishing.md shows it', { timeout: 180_0
     assert.equal(identities.find((identity) => identity.name === 'slow-python')?.rate_per_minute, 30);
   });
 
-  test('Python, standard library only: the message shows in tidings tail, stamped with the identity and signed by the gateway', { skip: noPython }, async () => {
+  test('Python, standard library only: the message shows in tidings tail, stamped with the identity and signed by the gateway', async () => {
     const published = await python(tokens['koji']!, 'org.example.prod.buildsys.build.done', { name: 'kernel', via: 'python' });
     assert.equal(published.exit?.code, 0, published.describe());
     const id = published.stdout.trim();
@@ -155,7 +156,7 @@ describe('publishing over HTTP as docs/publishing.md shows it', { timeout: 180_0
     assert.equal(typeof message.headers['x-tidings-signature'], 'string');
   });
 
-  test('Python: a topic outside the identity\'s patterns is refused (403, exit 1) and never reaches the bus', { skip: noPython }, async () => {
+  test('Python: a topic outside the identity\'s patterns is refused (403, exit 1) and never reaches the bus', async () => {
     const refused = await python(tokens['koji']!, 'org.example.prod.bodhi.update.comment', { via: 'python' });
     assert.equal(refused.exit?.code, 1, refused.describe());
     assert.match(refused.stderr, /HTTP 403: identity "koji" may not publish "org\.example\.prod\.bodhi\.update\.comment": it may publish org\.example\.prod\.buildsys\.#/);
@@ -163,7 +164,7 @@ describe('publishing over HTTP as docs/publishing.md shows it', { timeout: 180_0
     await assertNeverTailed('org.example.prod.bodhi.update.comment', async () => (await python(tokens['koji']!, 'org.example.prod.buildsys.marker', { after: 'python 403' })).stdout.trim());
   });
 
-  test('curl: the message shows in tidings tail; a topic outside the patterns is refused (403, exit 1) and never reaches the bus', { skip: noCurl }, async () => {
+  test('curl: the message shows in tidings tail; a topic outside the patterns is refused (403, exit 1) and never reaches the bus', async () => {
     const published = await curl(tokens['koji']!, 'org.example.prod.buildsys.tag', { name: 'kernel', via: 'curl' });
     assert.equal(published.exit?.code, 0, published.describe());
     const { id } = JSON.parse(published.stdout) as { id: string };
@@ -179,7 +180,7 @@ describe('publishing over HTTP as docs/publishing.md shows it', { timeout: 180_0
     await assertNeverTailed('org.example.prod.bodhi.update.comment', async () => (JSON.parse((await curl(tokens['koji']!, 'org.example.prod.buildsys.marker', { after: 'curl 403' })).stdout) as { id: string }).id);
   });
 
-  test('over its rate, the Python example waits as Retry-After says and then publishes', { skip: noPython }, async () => {
+  test('over its rate, the Python example waits as Retry-After says and then publishes', async () => {
     await exhaust(tokens['slow-python']!, 30);
     const published = await python(tokens['slow-python']!, 'org.example.prod.slow.python', { waited: true });
     assert.equal(published.exit?.code, 0, published.describe());
@@ -187,7 +188,7 @@ describe('publishing over HTTP as docs/publishing.md shows it', { timeout: 180_0
     await inTail(published.stdout.trim());
   });
 
-  test('over its rate, the curl example waits as Retry-After says and then publishes', { skip: noCurl }, async () => {
+  test('over its rate, the curl example waits as Retry-After says and then publishes', async () => {
     await exhaust(tokens['slow-curl']!, 30);
     const published = await curl(tokens['slow-curl']!, 'org.example.prod.slow.curl', { waited: true });
     assert.equal(published.exit?.code, 0, published.describe());
@@ -195,7 +196,7 @@ describe('publishing over HTTP as docs/publishing.md shows it', { timeout: 180_0
     await inTail((JSON.parse(published.stdout) as { id: string }).id);
   });
 
-  test('Python: an unreachable gateway is retried, then given up with exit 3', { skip: noPython }, async () => {
+  test('Python: an unreachable gateway is retried, then given up with exit 3', async () => {
     const port = await closedPort();
     const proc = await run(PYTHON, ['examples/publish.py', '--url', `http://127.0.0.1:${port}`, '--token', tokens['koji']!, '--topic', 'org.example.prod.buildsys.x', '--body', '{}', '--retries', '1']);
     assert.equal(proc.exit?.code, 3, proc.describe());
@@ -203,7 +204,7 @@ describe('publishing over HTTP as docs/publishing.md shows it', { timeout: 180_0
     assert.match(proc.stderr, /giving up after 2 tries: could not reach/);
   });
 
-  test('a revoked identity\'s token is refused (401) within a second or so', { skip: noPython }, async () => {
+  test('a revoked identity\'s token is refused (401) within a second or so', async () => {
     assert.equal((await python(tokens['gone']!, 'org.example.prod.gone.before', {})).exit?.code, 0);
     const revoked = await runTidings(['identity', 'revoke', 'gone', '--data', data]);
     assert.equal(revoked.code, 0, revoked.stderr);
@@ -217,7 +218,7 @@ describe('publishing over HTTP as docs/publishing.md shows it', { timeout: 180_0
     assert.match(last.stderr, /HTTP 401: a valid bearer token is required/);
   });
 
-  test('TypeScript SDK: self-signed over HTTP and on the bus directly; the verifying consumer takes signed messages on their identity\'s topics only', { skip: noPython }, async () => {
+  test('TypeScript SDK: self-signed over HTTP and on the bus directly; the verifying consumer takes signed messages on their identity\'s topics only', async () => {
     const verified = start(...tsx('examples/consume-verified.ts', [serve.url, 'org.example.prod.#']));
     await verified.waitForLine(/^consuming verified messages/, { stream: 'stderr', timeoutMs: 20_000 });
 
