@@ -5,10 +5,11 @@
  * client without one is let in only from this machine (hub_access = "loopback"), like a local
  * process opening the data directory; its messages cannot claim an identity they were not signed for.
  */
-import { TidingsError, MessageFormatError, SignatureHeader, signMessage, TopicMatcher, type Message } from '../message/index.js';
+import { TidingsError, MessageFormatError, SignatureHeader, signMessage, type Message } from '../message/index.js';
 import type { RawMessage } from '../bus/index.js';
 import type { Identity, SigningKey } from '../store/index.js';
 import type { Authenticator } from './authenticate.js';
+import type { TopicPolicy } from './topic-policy.js';
 
 export type HubAccessMode = 'loopback' | 'token';
 
@@ -34,6 +35,7 @@ export class HubAccess {
     private readonly mode: HubAccessMode,
     private readonly authenticator: Authenticator,
     private readonly signingKey: SigningKey,
+    private readonly topicPolicy: TopicPolicy,
   ) {}
 
   /** The identity a client connects as (null: none, allowed from here); throws HubAccessError. */
@@ -54,10 +56,8 @@ export class HubAccess {
   /** What a client's publishes go through. */
   policyFor(identity: Identity | null): HubPublishPolicy {
     if (!identity) return withoutUnsignedIdentity;
-    const topics = new TopicMatcher<true>();
-    for (const pattern of identity.topics) topics.add(pattern, true);
     return (raw) => {
-      if (topics.match(raw.topic).size === 0) {
+      if (!this.topicPolicy.allows(identity, raw.topic)) {
         throw new PublishForbiddenError(`identity "${identity.name}" may not publish "${raw.topic.slice(0, 200)}": it may publish ${identity.topics.join(', ')}`);
       }
       let body: Message['body'];

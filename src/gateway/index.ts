@@ -8,3 +8,4 @@ export { StreamHub } from './stream/index.js';
 export type { StreamRouteOptions } from './stream/index.js';
 export { HubAccess, HubAccessError, PublishForbiddenError, isLoopback } from './hub-access.js';
 export type { HubAccessMode, HubPublishPolicy } from './hub-access.js';
+export { TopicPolicy } from './topic-policy.js';

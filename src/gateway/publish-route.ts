@@ -11,7 +11,6 @@ import {
   parseSentAt,
   signMessage,
   SignatureHeader,
-  TopicMatcher,
   Header,
   type Headers,
   type Message,
@@ -22,6 +21,7 @@ import type { TrustDocument } from '../bus/index.js';
 import type { Authenticator } from './authenticate.js';
 import { jsonDepth } from './json-limits.js';
 import { RateLimiter } from './rate-limit.js';
+import type { TopicPolicy } from './topic-policy.js';
 
 export interface PublishRouteOptions {
   readonly authenticator: Authenticator;
@@ -34,6 +34,8 @@ export interface PublishRouteOptions {
   readonly maxDepth: number;
   /** Largest request body, in bytes (a batch counts whole). */
   readonly bodyLimit: number;
+  /** Which topics each identity may publish (shared with the hub). */
+  readonly topicPolicy: TopicPolicy;
   /** Public keys and topic patterns, for consumers that verify (GET /api/v1/trust). */
   trust(): Promise<TrustDocument>;
 }
@@ -70,20 +72,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 export function registerPublishRoute(app: FastifyInstance, options: PublishRouteOptions): void {
   const limiter = new RateLimiter();
-  const matchers = new Map<string, { topics: string; matcher: TopicMatcher<true> }>();
   const seenSignedIds = new Map<string, number>();
-
-  const allows = (identity: Identity, topic: string): boolean => {
-    const key = identity.topics.join('\n');
-    let entry = matchers.get(identity.name);
-    if (!entry || entry.topics !== key) {
-      const matcher = new TopicMatcher<true>();
-      for (const pattern of identity.topics) matcher.add(pattern, true);
-      entry = { topics: key, matcher };
-      matchers.set(identity.name, entry);
-    }
-    return entry.matcher.match(topic).size > 0;
-  };
+  const allows = (identity: Identity, topic: string): boolean => options.topicPolicy.allows(identity, topic);
 
   const keyOf = (identity: Identity): KeyObject | undefined => (identity.publicKey ? createPublicKey(identity.publicKey) : undefined);
 

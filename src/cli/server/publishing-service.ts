@@ -8,7 +8,7 @@ import { createPublicKey } from 'node:crypto';
 import { Bus, type TrustDocument } from '../../bus/index.js';
 import { publicKeyId, type SchemaRegistry } from '../../message/index.js';
 import { IdentityStore, SigningKeyStore, type StoreDatabase } from '../../store/index.js';
-import { Authenticator, HubAccess, type PublishRouteOptions } from '../../gateway/index.js';
+import { Authenticator, HubAccess, TopicPolicy, type PublishRouteOptions } from '../../gateway/index.js';
 import type { BusBackend } from './backend.js';
 
 export interface PublishingService {
@@ -48,10 +48,12 @@ export async function startPublishingService(
     })),
   });
   const authenticator = new Authenticator(identities);
+  const topicPolicy = new TopicPolicy();
   return {
-    hubAccess: new HubAccess(config.gateway.hub_access, authenticator, signingKey),
+    hubAccess: new HubAccess(config.gateway.hub_access, authenticator, signingKey, topicPolicy),
     routeOptions: {
       authenticator,
+      topicPolicy,
       trust,
       signingKey,
       prepare: (init) => bus.prepare(init, { raw: true }),
