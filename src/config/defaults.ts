@@ -39,6 +39,15 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): TidingsConf
     database_url: null,
     archive: { enabled: true, default_window: 7 * 24 * 3600, retention_days: null },
     gateway: { rate_per_minute: 6000, max_depth: 64, cors_origins: [], hub_access: 'loopback' },
+    notify: {
+      enabled: true,
+      public_url: null,
+      email: { smtp_url: null, from: 'Tidings <tidings@localhost>' },
+      irc: { server: null, nick: 'tidings', password: null, lines_per_second: 2 },
+      matrix: { homeserver: null, access_token: null },
+      webhook: { timeout: 10 },
+      auth: { oidc_issuer: null, oidc_client_id: null, oidc_client_secret: null, admins: [] },
+    },
   };
 }
 

@@ -122,4 +122,38 @@ enabled = true
 default_window = 604800
 # Days to keep messages; unset keeps them forever.
 # retention_days = 365
+
+# Notifications (tidings serve): people's rules matched against the bus, delivered where they chose.
+[notify]
+enabled = true
+# The URL people reach serve at, used in the links of notifications; unset: serve's listen address.
+# public_url = "https://tidings.example.org"
+
+# Email over SMTP; unset smtp_url keeps email notifications queued until it is set.
+[notify.email]
+# smtp_url = "smtp://127.0.0.1:25"
+from = "Tidings <tidings@localhost>"
+
+# IRC: one connection, private messages to each destination's nick.
+[notify.irc]
+# server = "ircs://irc.libera.chat:6697"
+nick = "tidings"
+# password = "…"
+lines_per_second = 2
+
+# Matrix, over the client-server API with a bot account.
+[notify.matrix]
+# homeserver = "https://matrix.example.org"
+# access_token = "…"
+
+[notify.webhook]
+# Seconds a receiver has to answer.
+timeout = 10
+
+# Login to the settings pages: an OpenID Connect provider, or (unset) a local development login.
+[notify.auth]
+# oidc_issuer = "https://id.example.org"
+# oidc_client_id = "tidings"
+# oidc_client_secret = "…"
+admins = []
 `;

@@ -156,6 +156,55 @@ export const CONFIG_SCHEMA: JsonSchema = {
         retention_days: { type: ['number', 'null'], exclusiveMinimum: 0, description: 'a number of days > 0' },
       },
     },
+    notify: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        public_url: { type: ['string', 'null'], pattern: '^https?://', description: 'the URL people reach serve at, e.g. "https://tidings.example.org"' },
+        email: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            smtp_url: { type: ['string', 'null'], pattern: '^smtps?://', description: 'an smtp://HOST:PORT or smtps://USER:PASSWORD@HOST:PORT URL' },
+            from: { type: 'string', minLength: 3, description: 'a From address such as "Tidings <tidings@example.org>"' },
+          },
+        },
+        irc: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            server: { type: ['string', 'null'], pattern: '^ircs?://', description: 'an irc://HOST:PORT or ircs://HOST:PORT URL' },
+            nick: { type: 'string', pattern: '^[A-Za-z\\[\\]\\\\`_^{|}][A-Za-z0-9\\[\\]\\\\`_^{|}-]{0,29}$', description: 'an IRC nickname' },
+            password: { type: ['string', 'null'] },
+            lines_per_second: { type: 'number', exclusiveMinimum: 0, maximum: 100, description: 'a number of lines a second from 0 to 100' },
+          },
+        },
+        matrix: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            homeserver: { type: ['string', 'null'], pattern: '^https?://', description: 'the homeserver URL, e.g. "https://matrix.example.org"' },
+            access_token: { type: ['string', 'null'], minLength: 1, description: "the bot's access token" },
+          },
+        },
+        webhook: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { timeout: { type: 'number', exclusiveMinimum: 0, maximum: 300, description: 'a number of seconds from 0 to 300' } },
+        },
+        auth: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            oidc_issuer: { type: ['string', 'null'], pattern: '^https?://', description: 'the OpenID Connect issuer URL' },
+            oidc_client_id: { type: ['string', 'null'], minLength: 1 },
+            oidc_client_secret: { type: ['string', 'null'], minLength: 1 },
+            admins: { type: 'array', items: { type: 'string', minLength: 1, description: 'an account name' } },
+          },
+        },
+      },
+    },
   },
 };
 

@@ -65,6 +65,56 @@ export interface ArchiveConfig {
   retention_days: number | null;
 }
 
+export interface NotifyEmailConfig {
+  /** `smtp://HOST:PORT` or `smtps://USER:PASSWORD@HOST:465`; null: no email is sent (email destinations wait). */
+  smtp_url: string | null;
+  /** The From address of every notification. */
+  from: string;
+}
+
+export interface NotifyIrcConfig {
+  /** `irc://HOST:PORT` or `ircs://HOST:PORT`; null: no IRC (IRC destinations wait). */
+  server: string | null;
+  nick: string;
+  /** NickServ/SASL password, or the server password. */
+  password: string | null;
+  /** Lines a second sent to the server at most (servers drop floods). */
+  lines_per_second: number;
+}
+
+export interface NotifyMatrixConfig {
+  /** The homeserver's base URL, e.g. `https://matrix.example.org`; null: no Matrix. */
+  homeserver: string | null;
+  /** The notification bot's access token. */
+  access_token: string | null;
+}
+
+export interface NotifyWebhookConfig {
+  /** Seconds a webhook receiver has to answer. */
+  timeout: number;
+}
+
+export interface NotifyAuthConfig {
+  /** The OpenID Connect issuer URL; null offers the local development login instead. */
+  oidc_issuer: string | null;
+  oidc_client_id: string | null;
+  oidc_client_secret: string | null;
+  /** Accounts that may see and disable everyone's rules. */
+  admins: string[];
+}
+
+export interface NotifyConfig {
+  /** Match messages against people's rules and deliver notifications (tidings serve). */
+  enabled: boolean;
+  /** The URL people reach serve at, for links in notifications; null: serve's own listen address. */
+  public_url: string | null;
+  email: NotifyEmailConfig;
+  irc: NotifyIrcConfig;
+  matrix: NotifyMatrixConfig;
+  webhook: NotifyWebhookConfig;
+  auth: NotifyAuthConfig;
+}
+
 /** The resolved configuration: every key present, defaults filled in. */
 export interface TidingsConfig {
   /** The bus: 'http://host:port' (a `tidings serve` hub) or amqp(s)://… */
@@ -95,6 +145,7 @@ export interface TidingsConfig {
   database_url: string | null;
   archive: ArchiveConfig;
   gateway: GatewayConfig;
+  notify: NotifyConfig;
 }
 
 /** Every key optional, at every depth; lists are replaced whole, so their items stay complete. */

@@ -60,3 +60,19 @@ export class NotifyConflictError extends TidingsError {
 export class OwnershipImportError extends TidingsError {
   readonly code = 'INPUT_INVALID';
 }
+
+/**
+ * A channel could not deliver. `permanent` failures (a refused address, a 4xx webhook answer, a
+ * Matrix room the bot may not post in) are not retried; the rest are, with backoff, honouring
+ * `retryAfterMs` when the peer said how long to wait (HTTP 429 Retry-After, Matrix retry_after_ms).
+ */
+export class DeliveryError extends TidingsError {
+  readonly code = 'NOTIFY_DELIVERY_FAILED';
+  readonly permanent: boolean;
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options: { permanent?: boolean; retryAfterMs?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.permanent = options.permanent ?? false;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}

@@ -177,4 +177,51 @@ export const postgresMigrations: Record<string, Migration> = {
       await sql`DROP INDEX messages_agent`.execute(db);
     },
   },
+  '0007_notify_delivery': {
+    // Delivery. notify_outbox is each channel's durable queue of sends: a row per (destination,
+    // message) or per digest, with a deterministic id so that a redelivered bus message queues it
+    // once, a due time for retries with backoff, a lease so that one worker sends it, and the reason
+    // when it is given up (state 'dead'). A database row rather than a broker queue because retries
+    // wait minutes to hours, which AMQP 0-9-1 cannot delay without plugins. notify_pending keeps the
+    // rendered notification a digest will carry; notify_inbox is the web inbox.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await sql`CREATE TABLE notify_outbox (
+        id TEXT PRIMARY KEY,
+        destination_id TEXT NOT NULL REFERENCES notify_destinations (id) ON DELETE CASCADE,
+        channel TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        due_at BIGINT NOT NULL,
+        lease_until BIGINT,
+        last_error TEXT,
+        created_at BIGINT NOT NULL,
+        sent_at BIGINT
+      )`.execute(db);
+      await sql`CREATE INDEX notify_outbox_due ON notify_outbox (channel, state, due_at)`.execute(db);
+      await sql`CREATE INDEX notify_outbox_destination ON notify_outbox (destination_id, created_at)`.execute(db);
+      await sql`ALTER TABLE notify_pending ADD COLUMN notification TEXT`.execute(db);
+      await sql`ALTER TABLE notify_destinations ADD COLUMN secret TEXT`.execute(db);
+      await sql`ALTER TABLE notify_destinations ADD COLUMN last_digest_at BIGINT`.execute(db);
+      await sql`ALTER TABLE notify_destinations ADD COLUMN failures INTEGER NOT NULL DEFAULT 0`.execute(db);
+      await sql`ALTER TABLE notify_destinations ADD COLUMN paused_reason TEXT`.execute(db);
+      await sql`CREATE TABLE notify_inbox (
+        owner TEXT NOT NULL REFERENCES notify_users (name) ON DELETE CASCADE,
+        message_id TEXT NOT NULL,
+        notification TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        read_at BIGINT,
+        PRIMARY KEY (owner, message_id)
+      )`.execute(db);
+      await sql`CREATE INDEX notify_inbox_recent ON notify_inbox (owner, created_at)`.execute(db);
+      // Server secrets of the notifier (the key of unsubscribe links), made at first start.
+      await sql`CREATE TABLE notify_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)`.execute(db);
+      await sql`CREATE TABLE notify_matrix_rooms (
+        user_id TEXT PRIMARY KEY,
+        room_id TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      )`.execute(db);
+    },
+  },
 };

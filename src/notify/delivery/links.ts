@@ -1,0 +1,52 @@
+/**
+ * The links in notifications, and the tokens that make the unsubscribe and verification links work
+ * without a login: an HMAC of the destination id (and code) under a server secret, so that a link
+ * cannot be forged for someone else's destination, and stays valid until the secret changes.
+ *
+ * URL scheme (served by the settings part):
+ *   /settings                                     the settings pages
+ *   /settings/rules/<rule id>                     one rule
+ *   /notify/unsubscribe/<destination id>?token=T  GET shows a confirm button; POST (RFC 8058 one-click) disables it
+ *   /settings/destinations/<id>/verify?code=C     fills in the confirmation code
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { DeliveryLinks } from './types.js';
+
+export class LinkBuilder implements DeliveryLinks {
+  private readonly base: string;
+
+  /** `publicUrl`: where people reach serve, e.g. `https://tidings.example.org` (a path prefix is kept). */
+  constructor(
+    publicUrl: string,
+    private readonly secret: Buffer,
+  ) {
+    this.base = publicUrl.replace(/\/+$/, '');
+  }
+
+  get settings(): string {
+    return `${this.base}/settings`;
+  }
+
+  rule(ruleId: string): string {
+    return `${this.base}/settings/rules/${encodeURIComponent(ruleId)}`;
+  }
+
+  unsubscribe(destinationId: string): string {
+    return `${this.base}/notify/unsubscribe/${encodeURIComponent(destinationId)}?token=${this.unsubscribeToken(destinationId)}`;
+  }
+
+  verify(destinationId: string, code: string): string {
+    return `${this.base}/settings/destinations/${encodeURIComponent(destinationId)}/verify?code=${encodeURIComponent(code)}`;
+  }
+
+  unsubscribeToken(destinationId: string): string {
+    return createHmac('sha256', this.secret).update(`unsubscribe\0${destinationId}`).digest('base64url');
+  }
+
+  /** Constant-time check of an unsubscribe link's token. */
+  isUnsubscribeToken(destinationId: string, token: string): boolean {
+    const expected = Buffer.from(this.unsubscribeToken(destinationId));
+    const given = Buffer.from(token);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+}
