@@ -14,3 +14,5 @@ export type { OwnershipChange, OwnershipTrackerOptions } from './ownership.js';
 export { importOwnership, parseOwnership } from './ownership-import.js';
 export type { ImportCounts } from './ownership-import.js';
 export * from './match/index.js';
+export * from './delivery/index.js';
+export { loadNotifySecret } from './store/secrets.js';

@@ -45,6 +45,8 @@ export interface Destination {
   readonly quietHours: QuietHours | null;
   /** At most this many immediate notifications an hour; the overflow goes to the next digest. */
   readonly maxPerHour: number | null;
+  /** Why delivery stopped trying it (it bounced, the peer refused it); null while it delivers. */
+  readonly pausedReason: string | null;
 }
 
 /** What a rule follows: any of these concerning a message makes it match (before filters). */

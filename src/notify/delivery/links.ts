@@ -45,8 +45,27 @@ export class LinkBuilder implements DeliveryLinks {
 
   /** Constant-time check of an unsubscribe link's token. */
   isUnsubscribeToken(destinationId: string, token: string): boolean {
-    const expected = Buffer.from(this.unsubscribeToken(destinationId));
-    const given = Buffer.from(token);
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return sameToken(token, this.unsubscribeToken(destinationId));
   }
+}
+
+/**
+ * The key a webhook destination's requests are signed with (HMAC-SHA256 of the body): derived from
+ * the server secret and the destination id, so it needs no storage and the settings pages can show
+ * it to the owner at any time. A new key means a new destination (delete and add it again).
+ */
+export function webhookSecret(serverSecret: Buffer, destinationId: string): string {
+  return createHmac('sha256', serverSecret).update(`webhook\0${destinationId}`).digest('base64url');
+}
+
+/** The token in a person's Atom feed URL: feed readers cannot log in. */
+export function feedToken(serverSecret: Buffer, username: string): string {
+  return createHmac('sha256', serverSecret).update(`feed\0${username}`).digest('base64url');
+}
+
+/** Constant-time comparison of two tokens. */
+export function sameToken(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

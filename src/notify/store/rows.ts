@@ -1,5 +1,6 @@
 /** Rows ↔ the model's types. PostgreSQL returns BIGINT as text, hence the Number()s. */
 import type { DeliveryMode, Destination, DestinationKind, Filters, NotifyUser, QuietHours, Rule, Tracking } from '../model.js';
+import type { Selectable } from 'kysely';
 import type { NotifyDestinationsTable, NotifyRulesTable, NotifyUsersTable } from './tables.js';
 
 const numberOrNull = (value: number | string | null): number | null => (value === null ? null : Number(value));
@@ -8,7 +9,7 @@ export function toUser(row: NotifyUsersTable): NotifyUser {
   return { name: row.name, email: row.email, isAdmin: Number(row.is_admin) === 1, createdAt: Number(row.created_at) };
 }
 
-export function toDestination(row: NotifyDestinationsTable): Destination {
+export function toDestination(row: Selectable<NotifyDestinationsTable>): Destination {
   return {
     id: row.id,
     owner: row.owner,
@@ -20,6 +21,7 @@ export function toDestination(row: NotifyDestinationsTable): Destination {
     delivery: JSON.parse(row.delivery) as DeliveryMode,
     quietHours: row.quiet_hours === null ? null : (JSON.parse(row.quiet_hours) as QuietHours),
     maxPerHour: numberOrNull(row.max_per_hour),
+    pausedReason: row.paused_reason,
   };
 }
 

@@ -29,6 +29,12 @@ export interface NotifyDestinationsTable {
   code_expires_at: number | null;
   code_attempts: number;
   created_at: number;
+  /** When the last digest went out (null: never). */
+  last_digest_at: number | null;
+  /** Permanent delivery failures in a row; reset by a success. */
+  failures: Generated<number>;
+  /** Why delivery stopped trying this destination (bouncing, refused); null while it delivers. */
+  paused_reason: string | null;
 }
 
 export interface NotifyRulesTable {
@@ -76,6 +82,49 @@ export interface NotifyPendingTable {
   /** JSON array of MatchReason. */
   reasons: string;
   created_at: number;
+  /** JSON of the rendered Notification the digest will carry. */
+  notification: string | null;
+}
+
+export interface NotifyOutboxTable {
+  /** Deterministic: the same (destination, message) or digest always gets the same id. */
+  id: string;
+  destination_id: string;
+  /** The destination's kind: which channel sends it. */
+  channel: string;
+  kind: 'notification' | 'digest' | 'verification';
+  /** JSON: the Notification, the digest's notifications and span, or the verification code. */
+  payload: string;
+  state: 'queued' | 'sent' | 'dead';
+  attempts: number;
+  due_at: number;
+  /** A worker is sending it until then; after that, another may. */
+  lease_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
+export interface NotifyInboxTable {
+  owner: string;
+  message_id: string;
+  /** JSON of the Notification. */
+  notification: string;
+  created_at: number;
+  read_at: number | null;
+}
+
+export interface NotifySecretsTable {
+  name: string;
+  /** base64url. */
+  value: string;
+}
+
+export interface NotifyMatrixRoomsTable {
+  /** A Matrix user id the bot talks to in a direct room. */
+  user_id: string;
+  room_id: string;
+  created_at: number;
 }
 
 export interface NotifyChangesTable {
@@ -97,4 +146,8 @@ export interface NotifyTables {
   notify_group_members: NotifyGroupMembersTable;
   notify_pending: NotifyPendingTable;
   notify_changes: NotifyChangesTable;
+  notify_outbox: NotifyOutboxTable;
+  notify_inbox: NotifyInboxTable;
+  notify_secrets: NotifySecretsTable;
+  notify_matrix_rooms: NotifyMatrixRoomsTable;
 }

@@ -194,7 +194,6 @@ export const sqliteMigrations: Record<string, Migration> = {
       await sql`CREATE INDEX notify_outbox_due ON notify_outbox (channel, state, due_at)`.execute(db);
       await sql`CREATE INDEX notify_outbox_destination ON notify_outbox (destination_id, created_at)`.execute(db);
       await sql`ALTER TABLE notify_pending ADD COLUMN notification TEXT`.execute(db);
-      await sql`ALTER TABLE notify_destinations ADD COLUMN secret TEXT`.execute(db);
       await sql`ALTER TABLE notify_destinations ADD COLUMN last_digest_at INTEGER`.execute(db);
       await sql`ALTER TABLE notify_destinations ADD COLUMN failures INTEGER NOT NULL DEFAULT 0`.execute(db);
       await sql`ALTER TABLE notify_destinations ADD COLUMN paused_reason TEXT`.execute(db);
