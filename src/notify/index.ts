@@ -5,8 +5,8 @@
 export type * from './model.js';
 export { DEFAULT_FILTERS } from './model.js';
 export * from './errors.js';
-export { NotifyStore, DEFAULT_RULE_NAME, CODE_LIFETIME_MS, MAX_CODE_ATTEMPTS } from './store/index.js';
-export type { Change, ChangeKind, TrackingQuery, PendingNotification, OwnershipImport } from './store/index.js';
+export { NotifyStore, InboxStore, DEFAULT_RULE_NAME, CODE_LIFETIME_MS, MAX_CODE_ATTEMPTS } from './store/index.js';
+export type { Change, ChangeKind, TrackingQuery, PendingNotification, OwnershipImport, InboxEntry, InboxPage } from './store/index.js';
 export { validateRule, validateDestination, RULE_LIMITS, SEVERITIES } from './validate.js';
 export type { RuleInput, ValidRule, RuleContext, DestinationInput, ValidDestination } from './validate.js';
 export { OwnershipTracker, OWNERSHIP_QUEUE, OWNERSHIP_BINDINGS, ownershipChanges, applyOwnershipChange } from './ownership.js';

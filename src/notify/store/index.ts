@@ -4,3 +4,5 @@ export type { Change, ChangeKind, TrackingQuery, PendingNotification, NotifyDb }
 export type { OwnershipImport } from './ownership-tables.js';
 export type { NotifyTables } from './tables.js';
 export { CODE_LIFETIME_MS, MAX_CODE_ATTEMPTS } from './verification-code.js';
+export { InboxStore } from './inbox-store.js';
+export type { InboxEntry, InboxPage } from './inbox-store.js';
