@@ -1,6 +1,6 @@
 /**
  * The notifier: the model (users, destinations, rules), its storage, rule validation, and ownership
- * and membership kept current from the bus. (Matching and delivery join here as they land.)
+ * and membership kept current from the bus, matching, dispatch, delivery and digests.
  */
 export type * from './model.js';
 export { DEFAULT_FILTERS } from './model.js';
@@ -16,3 +16,9 @@ export type { ImportCounts } from './ownership-import.js';
 export * from './match/index.js';
 export * from './delivery/index.js';
 export { loadNotifySecret } from './store/secrets.js';
+export { DeliveryStore, deliveryId, PAUSE_AFTER_FAILURES } from './store/delivery-store.js';
+export type { OutboxRow, OutboxCounts } from './store/delivery-store.js';
+export * from './engine/index.js';
+export { renderNotification, commitExcerpt, PATCH_EXCERPT_BYTES } from './delivery/render.js';
+export { isQuiet } from './delivery/quiet-hours.js';
+export { retryDelay, MAX_DELIVERY_AGE_MS } from './delivery/backoff.js';

@@ -134,6 +134,18 @@ export class MatchIndex {
     users.set(user, role);
   }
 
+  /** Replaces everything known of who owns and co-maintains `pkg`. */
+  replaceOwners(pkg: string, entries: readonly PackageOwnership[]): void {
+    this.owners.delete(pkg);
+    for (const entry of entries) this.setOwnership(pkg, entry.user, entry.role);
+  }
+
+  /** Replaces everything known of who is in `group`. */
+  replaceMembers(group: string, members: readonly GroupMembership[]): void {
+    this.members.deleteKey(group);
+    for (const entry of members) this.setMembership(group, entry.user, true);
+  }
+
   setMembership(group: string, user: string, member: boolean): void {
     if (member) this.members.add(group, user);
     else this.members.delete(group, user);

@@ -15,6 +15,11 @@ export class Postings<V> {
     if (values.size === 0) this.map.delete(key);
   }
 
+  /** Drops everything filed under `key`. */
+  deleteKey(key: string): void {
+    this.map.delete(key);
+  }
+
   get(key: string): ReadonlySet<V> | undefined {
     return this.map.get(key);
   }

@@ -413,6 +413,8 @@ export class NotifyStore {
   readonly removeMember = (group: string, user: string): Promise<void> => this.ownership.removeMember(group, user);
   readonly membersOf = (group: string): Promise<GroupMembership[]> => this.ownership.membersOf(group);
   readonly groupsOf = (user: string): Promise<GroupMembership[]> => this.ownership.groupsOf(user);
+  readonly allOwners = (): Promise<PackageOwnership[]> => this.ownership.allOwners();
+  readonly allMembers = (): Promise<GroupMembership[]> => this.ownership.allMembers();
   /** Replaces the listed packages' owners and groups' members, in one transaction. */
   readonly replaceOwnership = (entries: OwnershipImport): Promise<void> => this.ownership.replace(entries);
 

@@ -97,6 +97,17 @@ export class OwnershipTables {
     });
   }
 
+  /** Everything known, for building the matcher's index at start. */
+  async allOwners(): Promise<PackageOwnership[]> {
+    const rows = await this.db.selectFrom('notify_package_owners').selectAll().execute();
+    return rows.map((row) => ({ package: row.package, user: row.username, role: row.role }));
+  }
+
+  async allMembers(): Promise<GroupMembership[]> {
+    const rows = await this.db.selectFrom('notify_group_members').selectAll().execute();
+    return rows.map((row) => ({ group: row.group_name, user: row.username }));
+  }
+
   async membersOf(group: string): Promise<GroupMembership[]> {
     const rows = await this.db.selectFrom('notify_group_members').selectAll().where('group_name', '=', group).orderBy('username').execute();
     return rows.map((row) => ({ group: row.group_name, user: row.username }));
