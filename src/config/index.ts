@@ -18,6 +18,12 @@ export type {
   QosConfig,
   TlsConfig,
   ServeConfig,
+  NotifyConfig,
+  NotifyAuthConfig,
+  NotifyEmailConfig,
+  NotifyIrcConfig,
+  NotifyMatrixConfig,
+  NotifyWebhookConfig,
 } from './types.js';
 export { LOG_LEVELS, DURABILITIES } from './types.js';
 export { defaultConfig, defaultDataDir, DEFAULT_URL, DEFAULT_LISTEN } from './defaults.js';

@@ -22,3 +22,4 @@ export * from './engine/index.js';
 export { renderNotification, commitExcerpt, PATCH_EXCERPT_BYTES } from './delivery/render.js';
 export { isQuiet } from './delivery/quiet-hours.js';
 export { retryDelay, MAX_DELIVERY_AGE_MS } from './delivery/backoff.js';
+export * from './channels/index.js';

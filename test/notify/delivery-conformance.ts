@@ -218,9 +218,10 @@ export function runDeliveryConformance(name: string, setup: () => Promise<Delive
       test('quiet hours and the hourly limit hold notifications for a digest that goes out afterwards', async () => {
         await notifier.store.ensureUser('night');
         await notifier.store.setOwner('nightpkg', 'night');
-        // Quiet all day long except the next minute: whatever the clock, "now" is inside.
-        const minute = new Date().getUTCHours() * 60 + new Date().getUTCMinutes();
-        const quiet = { start: (minute + 2) % 1440, end: (minute + 1) % 1440, timeZone: 'UTC' };
+        // Quiet all day long except one minute ten minutes from now: whatever the clock, the test runs inside.
+        const minuteStart = Math.floor(Date.now() / 60_000) * 60_000;
+        const minute = new Date(minuteStart).getUTCHours() * 60 + new Date(minuteStart).getUTCMinutes();
+        const quiet = { start: (minute + 11) % 1440, end: (minute + 10) % 1440, timeZone: 'UTC' };
         const destination = await confirmed(notifier.store, 'night', { kind: 'email', address: 'night@example.org', quietHours: quiet, maxPerHour: 1 });
         await notifier.store.createRule('night', { name: 'Mine', tracking: { myPackages: true }, destinations: [destination] });
         await notifier.settle();
@@ -231,7 +232,7 @@ export function runDeliveryConformance(name: string, setup: () => Promise<Delive
         await notifier.handle(second);
         assert.equal(results.at(-1)!.outcomes.get(destination), 'quiet');
         // After the quiet hours (a tick at a time outside them), the waiting one goes as a digest.
-        const outside = Math.floor(Date.now() / 60_000) * 60_000 + 60_000 + 10_000; // the one minute that is not quiet
+        const outside = minuteStart + 10 * 60_000 + 10_000; // the one minute that is not quiet
         await (notifier as unknown as { digests: { tick(now: number): Promise<void> } }).digests.tick(outside);
         // Queued at that (future) time; what it carries is what the channel will be handed.
         const [digest] = (await notifier.delivery.jobsOf(destination)).filter((row) => row.kind === 'digest');

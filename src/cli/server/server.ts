@@ -57,7 +57,8 @@ export async function startServer(config: TidingsConfig, logger: Logger): Promis
     }
     const publishing = await startPublishingService(config, database, backend, registry, logger);
     stops.push(() => publishing.stop());
-    const notify = await startNotifyService(database, backend, registry, logger);
+    let servedUrl = '';
+    const notify = await startNotifyService(database, backend, registry, logger, { config: config.notify, servedUrl: () => servedUrl });
     stops.push(() => notify.stop());
     const stream = await startStreamService(config, backend, registry, archive?.queries, logger);
     stops.push(() => stream.stop());
@@ -87,6 +88,7 @@ export async function startServer(config: TidingsConfig, logger: Logger): Promis
     });
     stops.push(() => gateway.close());
     const url = await gateway.listen(host, port);
+    servedUrl = url;
     return { url, busDescription: backend.description, close: stopAll };
   } catch (error) {
     await stopAll();

@@ -13,14 +13,17 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { DeliveryLinks } from './types.js';
 
 export class LinkBuilder implements DeliveryLinks {
-  private readonly base: string;
-
-  /** `publicUrl`: where people reach serve, e.g. `https://tidings.example.org` (a path prefix is kept). */
+  /**
+   * `publicUrl`: where people reach serve, e.g. `https://tidings.example.org` (a path prefix is
+   * kept); a function when it is known only once serve listens (port 0).
+   */
   constructor(
-    publicUrl: string,
+    private readonly publicUrl: string | (() => string),
     private readonly secret: Buffer,
-  ) {
-    this.base = publicUrl.replace(/\/+$/, '');
+  ) {}
+
+  private get base(): string {
+    return (typeof this.publicUrl === 'string' ? this.publicUrl : this.publicUrl()).replace(/\/+$/, '');
   }
 
   get settings(): string {

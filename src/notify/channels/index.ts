@@ -1,0 +1,6 @@
+/** The delivery channels: each turns a DeliveryJob into one send to its peer. */
+export { EmailChannel } from './email.js';
+export type { EmailChannelOptions } from './email.js';
+export { emailMessage } from './email-message.js';
+export { WebhookChannel, webhookBody, webhookSignature } from './webhook.js';
+export type { WebhookChannelOptions } from './webhook.js';

@@ -1,0 +1,102 @@
+/**
+ * Notifications end to end inside `tidings serve`: messages published to serve's bus reach a real
+ * SMTP server as the person asked — "email me about builds of the packages I own, but not my own
+ * actions, in an hourly digest" — and an immediate destination gets each at once. The settings are
+ * made through the store, as the settings API does.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { connect } from '../../src/connect.js';
+import type { Bus } from '../../src/bus/index.js';
+import type { RunningServer } from '../../src/cli/serve.js';
+import { DeliveryStore, NotifyStore } from '../../src/notify/index.js';
+import { openDatabase, type StoreDatabase } from '../../src/store/index.js';
+import { startTestServer } from '../helpers/server.js';
+import { eventually } from '../helpers/deliveries.js';
+import { cleanup, makeTempDir } from '../helpers/processes.js';
+import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
+
+const BUILD = 'org.fedoraproject.prod.buildsys.build.state.change';
+const build = (name: string, owner: string, release: string) => ({
+  topic: BUILD,
+  body: { build_id: 1, name, version: '1.0', release, owner, new: 1, old: 0, attribute: 'state', instance: 'primary', epoch: null, task_id: 2 },
+});
+
+describe('notifications inside tidings serve', { timeout: 90_000 }, () => {
+  let smtp: TestSmtpServer;
+  let server: RunningServer;
+  let bus: Bus;
+  let database: StoreDatabase;
+  let store: NotifyStore;
+  let dataDir: string;
+
+  before(async () => {
+    smtp = await startSmtpServer();
+    dataDir = join(makeTempDir(), 'data');
+    server = await startTestServer(dataDir, { notify: { email: { smtp_url: smtp.url, from: 'Tidings <tidings@notify.example.org>' } } });
+    bus = await connect(server.url);
+    database = await openDatabase({ dataDir });
+    store = new NotifyStore(database);
+  });
+  after(async () => {
+    await bus.close();
+    await database.close();
+    await server.close();
+    await smtp.close();
+    cleanup();
+  });
+
+  test('builds of my packages, not my own, in an hourly digest: exactly those, in one email', async () => {
+    await store.ensureUser('alice', { email: 'alice@example.org' });
+    await store.setOwner('kernel', 'alice');
+    await store.setOwner('glibc', 'alice');
+    const { destination, code } = await store.addDestination('alice', { kind: 'email', address: 'alice@example.org', delivery: { kind: 'digest', everyMinutes: 60 } });
+    await store.verifyDestination('alice', destination.id, code);
+    await store.createRule('alice', { name: 'Builds of my packages', tracking: { myPackages: true }, filters: { includeApps: ['buildsys'], excludeMyActions: true }, destinations: [destination.id] });
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // the notifier reads settings every second
+
+    const wanted = [build('kernel', 'bob', '1.fc42'), build('glibc', 'carol', '2.fc42')];
+    const unwanted = [
+      build('kernel', 'alice', '3.fc42'), // her own action
+      build('firefox', 'bob', '4.fc42'), // not her package
+      { topic: 'org.fedoraproject.prod.bodhi.update.comment', body: { comment: { text: 'works', user: { name: 'bob' }, update: { alias: 'FEDORA-2026-1', builds: [{ nvr: 'kernel-1.0-1.fc42' }], user: { name: 'alice' } } } } }, // not a build
+    ];
+    for (const message of [...wanted, ...unwanted]) await bus.publish(message as never);
+    const delivery = new DeliveryStore(database);
+    await eventually(async () => (await delivery.pendingSummaries()).find((p) => p.destinationId === destination.id)?.count === 2, 'two builds waiting for the digest');
+    assert.equal(smtp.mails.filter((m) => m.recipients.includes('alice@example.org')).length, 0, 'nothing is sent before the hour is up');
+
+    // An hour passes: the digest is due from the oldest waiting notification.
+    await database.db.updateTable('notify_pending' as never).set({ created_at: Date.now() - 61 * 60_000 } as never).execute();
+    const mail = await smtp.waitFor((m) => m.recipients.includes('alice@example.org') && /^\[tidings\] 2 notifications/.test(m.parsed.subject ?? ''), 'the digest', 30_000);
+    const text = mail.parsed.text ?? '';
+    assert.match(text, /kernel-1\.0-1\.fc42/);
+    assert.match(text, /glibc-1\.0-2\.fc42/);
+    for (const release of ['3.fc42', '4.fc42']) assert.doesNotMatch(text, new RegExp(release.replace('.', '\\.')));
+    assert.doesNotMatch(text, /FEDORA-2026-1/);
+    assert.match(text, /because you own kernel — rule "Builds of my packages"/);
+    assert.equal(smtp.mails.filter((m) => m.recipients.includes('alice@example.org')).length, 1, 'one email');
+  });
+
+  test('an immediate destination gets each notification at once, and a redelivered message once', async () => {
+    await store.ensureUser('dave');
+    await store.setOwner('nginx', 'dave');
+    const { destination, code } = await store.addDestination('dave', { kind: 'email', address: 'dave@example.org' });
+    await store.verifyDestination('dave', destination.id, code);
+    await store.createRule('dave', { name: 'Mine', tracking: { myPackages: true }, destinations: [destination.id] });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const id = randomUUID();
+    await bus.publish({ id, ...build('nginx', 'bob', '9.fc42') } as never);
+    const mail = await smtp.waitFor((m) => m.recipients.includes('dave@example.org'), 'the immediate email');
+    assert.match(mail.parsed.subject ?? '', /^\[buildsys\] bob's nginx-1\.0-9\.fc42/);
+    assert.equal(mail.parsed.headers.get('x-tidings-package'), 'nginx');
+    // The same message id again (a replay): no second email.
+    await bus.publish({ id, ...build('nginx', 'bob', '9.fc42') } as never, { raw: true });
+    const second = randomUUID();
+    await bus.publish({ id: second, ...build('nginx', 'bob', '10.fc42') } as never);
+    await smtp.waitFor((m) => m.recipients.includes('dave@example.org') && /10\.fc42/.test(m.parsed.subject ?? ''), 'the next email');
+    assert.equal(smtp.mails.filter((m) => m.recipients.includes('dave@example.org') && /9\.fc42/.test(m.parsed.subject ?? '')).length, 1);
+  });
+});
