@@ -3,9 +3,11 @@
  * users of 3 rules each, in the same run, over the same stream of simulated messages (facts derived
  * before the timed loop). The two populations are one universe cut at two sizes (see
  * _notify-population.ts), and the rounds alternate between them so that drift hits both alike.
- * Publish-to-email latency needs delivery, which is not built yet: `email_p99_ms` is null.
+ * Then publish-to-email latency at 100 msg/s through a real `tidings serve` and a real SMTP server,
+ * against nodemailer sending straight to that server at the same rate (bench/_notify-email.ts).
  *
  *   npm run bench -- notify [--messages 20000] [--rounds 5] [--seed 7] [--sizes 1000,100000]
+ *                           [--email-rate 100] [--email-seconds 20] [--email-users 500]
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -13,7 +15,8 @@ import type { DerivedFacts, Message } from '../src/message/index.js';
 import { createSchemaRegistry } from '../src/schemas/index.js';
 import { Simulator } from '../src/simulate/index.js';
 import { MatchIndex } from '../src/notify/match/index.js';
-import { printTable } from './_report.js';
+import { percentile, printTable } from './_report.js';
+import { emailLatency, latencyRow } from './_notify-email.js';
 import { makeUniverse, populationOf, MAX_USERS } from './_notify-population.js';
 
 const TARGETS = { ratio: 2, matchedPerSecond: 20_000 } as const;
@@ -49,6 +52,9 @@ export async function run(args: string[]): Promise<void> {
       rounds: { type: 'string', default: '5' },
       seed: { type: 'string', default: '7' },
       sizes: { type: 'string', default: '1000,100000' },
+      'email-rate': { type: 'string', default: '100' },
+      'email-seconds': { type: 'string', default: '20' },
+      'email-users': { type: 'string', default: '500' },
     },
   });
   const messageCount = Number(values.messages);
@@ -146,9 +152,16 @@ export async function run(args: string[]): Promise<void> {
   console.log(
     `\nratio ${ratio.toFixed(2)} (target ≤ ${TARGETS.ratio}) · ${Math.round(matchedPerSecond).toLocaleString('en-US')} msg/s at ` +
       `${largest.users.toLocaleString('en-US')} users (target ≥ ${TARGETS.matchedPerSecond.toLocaleString('en-US')}) · ` +
-      'publish-to-email p99: not measured, delivery is not built yet',
+      `publish-to-email below`,
   );
-  // Printed directly rather than with printHeadline: email_p99_ms is null until delivery exists.
+
+  const emailRate = Number(values['email-rate']);
+  const email = await emailLatency(emailRate, Number(values['email-seconds']), Number(values['email-users']));
+  printTable(`publish → email at ${emailRate} msg/s, ${email.sent.toLocaleString('en-US')} builds of ${values['email-users']} owners' packages (ms)`, [
+    latencyRow('tidings: SDK publish → serve → match → outbox → SMTP', email.samples),
+    latencyRow('baseline: nodemailer straight to the same SMTP server', email.baseline),
+  ]);
+  const emailP99 = percentile(email.samples, 99);
   console.log('');
   console.log(
     JSON.stringify({
@@ -169,8 +182,11 @@ export async function run(args: string[]): Promise<void> {
       build_ms_large: Math.round(largest.buildMs),
       heap_mb_small: round2(smallest.heapMb),
       heap_mb_large: round2(largest.heapMb),
-      email_p99_ms: null,
-      email_p99_note: 'delivery is not built yet',
+      email_p99_ms: round2(emailP99),
+      email_p50_ms: round2(percentile(email.samples, 50)),
+      email_baseline_p99_ms: round2(percentile(email.baseline, 99)),
+      email_rate: emailRate,
+      emails: email.received,
       ratio_ok: ratio <= TARGETS.ratio,
       throughput_ok: matchedPerSecond >= TARGETS.matchedPerSecond,
     }),
