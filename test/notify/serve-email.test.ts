@@ -15,7 +15,7 @@ import { DeliveryStore, NotifyStore } from '../../src/notify/index.js';
 import { openDatabase, type StoreDatabase } from '../../src/store/index.js';
 import { startTestServer } from '../helpers/server.js';
 import { eventually } from '../helpers/deliveries.js';
-import { cleanup, makeTempDir } from '../helpers/processes.js';
+import { cleanup, makeTempDir, runTidings } from '../helpers/processes.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 
 const BUILD = 'org.fedoraproject.prod.buildsys.build.state.change';
@@ -98,5 +98,31 @@ describe('notifications inside tidings serve', { timeout: 90_000 }, () => {
     await bus.publish({ id: second, ...build('nginx', 'bob', '10.fc42') } as never);
     await smtp.waitFor((m) => m.recipients.includes('dave@example.org') && /10\.fc42/.test(m.parsed.subject ?? ''), 'the next email');
     assert.equal(smtp.mails.filter((m) => m.recipients.includes('dave@example.org') && /9\.fc42/.test(m.parsed.subject ?? '')).length, 1);
+  });
+
+  test('a refused email is a dead letter with the reason; `tidings notify retry` sends it once the cause is fixed', async () => {
+    await store.ensureUser('erin');
+    await store.setOwner('bash', 'erin');
+    const { destination, code } = await store.addDestination('erin', { kind: 'email', address: 'erin@example.org' });
+    await store.verifyDestination('erin', destination.id, code);
+    await store.createRule('erin', { name: 'Mine', tracking: { myPackages: true }, destinations: [destination.id] });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    smtp.refuse(550);
+    await bus.publish(build('bash', 'bob', '5.fc42') as never);
+    const delivery = new DeliveryStore(database);
+    await eventually(async () => (await delivery.list({ state: 'dead', destinationId: destination.id })).length === 1, 'the dead letter', 15_000);
+
+    const listed = await runTidings(['notify', 'deliveries', '--state', 'dead', '--destination', destination.id, '--json', '--data', dataDir]);
+    assert.equal(listed.code, 0, listed.stderr);
+    const [dead] = listed.lines.map((line) => JSON.parse(line) as { state: string; error: string; channel: string });
+    assert.equal(dead?.state, 'dead');
+    assert.equal(dead?.channel, 'email');
+    assert.match(dead?.error ?? '', /550/);
+
+    const retried = await runTidings(['notify', 'retry', '--destination', destination.id, '--data', dataDir]);
+    assert.equal(retried.code, 0, retried.stderr);
+    assert.match(retried.stdout, /1 dead delivery queued again/);
+    const mail = await smtp.waitFor((m) => m.recipients.includes('erin@example.org'), 'the retried email', 15_000);
+    assert.match(mail.parsed.subject ?? '', /bash-1\.0-5\.fc42/);
   });
 });

@@ -136,7 +136,15 @@ export class DeliveryStore {
   }
 
   async jobsOf(destinationId: string, limit = 100): Promise<OutboxRow[]> {
-    return this.db.selectFrom('notify_outbox').selectAll().where('destination_id', '=', destinationId).orderBy('created_at', 'desc').limit(limit).execute();
+    return this.list({ destinationId, limit });
+  }
+
+  /** Newest first, optionally of one state or destination (the operator's view of dead letters). */
+  async list(options: { state?: OutboxRow['state']; destinationId?: string; limit?: number } = {}): Promise<OutboxRow[]> {
+    let query = this.db.selectFrom('notify_outbox').selectAll();
+    if (options.state !== undefined) query = query.where('state', '=', options.state);
+    if (options.destinationId !== undefined) query = query.where('destination_id', '=', options.destinationId);
+    return query.orderBy('created_at', 'desc').limit(Math.min(options.limit ?? 100, 10_000)).execute();
   }
 
   async counts(): Promise<OutboxCounts> {
