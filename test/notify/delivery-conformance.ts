@@ -103,6 +103,9 @@ export function runDeliveryConformance(name: string, setup: () => Promise<Delive
       assert.equal((await delivery.claim('email', 10, 60_000, Date.now() + 61_000)).filter((row) => row.id === entry.id).length, 1);
       await delivery.markSent(entry.id);
       assert.equal((await delivery.get(entry.id))!.state, 'sent');
+      // Sent long enough ago, it is forgotten; queued ones never are.
+      assert.ok((await delivery.pruneSent(Date.now() + 1)) >= 1);
+      assert.equal(await delivery.get(entry.id), undefined);
     });
 
     test('a pending list becomes one digest job, once, and the list is emptied', async () => {

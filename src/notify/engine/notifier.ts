@@ -18,6 +18,9 @@ import { Dispatcher, type DispatchResult } from './dispatcher.js';
 import { IndexSync } from './index-sync.js';
 
 export const NOTIFY_QUEUE = 'tidings.notify.match';
+/** Sent deliveries and settings changes are kept this long (ids guard against re-sends meanwhile). */
+export const KEEP_DELIVERED_MS = 14 * 24 * 3_600_000;
+const PRUNE_EVERY_MS = 3_600_000;
 
 export interface NotifierOptions {
   readonly channels: readonly Channel[];
@@ -41,6 +44,7 @@ export class Notifier {
   private readonly worker: DeliveryWorker;
   private readonly digests: DigestScheduler;
   private consumer: Consumer | undefined;
+  private pruning: NodeJS.Timeout | undefined;
 
   constructor(
     database: StoreDatabase,
@@ -66,7 +70,20 @@ export class Notifier {
     await this.sync.start();
     this.worker.start();
     this.digests.start();
+    this.pruning = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
+    this.pruning.unref();
     return this.consume(bus);
+  }
+
+  /** Forgets sent deliveries and settings changes older than KEEP_DELIVERED_MS. */
+  async prune(now = Date.now()): Promise<void> {
+    try {
+      const sent = await this.delivery.pruneSent(now - KEEP_DELIVERED_MS);
+      const changes = await this.store.pruneChanges(now - KEEP_DELIVERED_MS);
+      if (sent + changes > 0) this.options.logger?.info({ sent, changes }, 'old deliveries and settings changes forgotten');
+    } catch (error) {
+      this.options.logger?.warn({ err: error }, 'could not prune old deliveries; trying again in an hour');
+    }
   }
 
   /** Consumes again after the consumer ended (the bus or the database failed under it). */
@@ -99,6 +116,7 @@ export class Notifier {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.pruning);
     await this.consumer?.stop();
     await this.digests.stop();
     await this.sync.stop();
