@@ -1,12 +1,13 @@
 /**
  * The mirror network's manager (MirrorManager): its crawler checking mirrors, and the netblock
- * lists it fetches to send users to a nearby mirror. The mirrors' own sync events belong to the
- * triggered-mirroring protocol (src/mirror/), not here.
+ * lists it fetches to send users to a nearby mirror; and the triggered-mirroring protocol's
+ * messages (protocol.ts), which src/mirror/ publishes and acts on.
  */
 import type { Message } from '../../message/index.js';
 import { schemaFamily, type AppSchema } from '../app-schema.js';
 import { at, list, need, text } from '../body.js';
 import { arrayOf, body, boolean, integer, object, string } from '../json-schema.js';
+import { mirrorProtocolSchemas } from './protocol.js';
 
 const define = schemaFamily('mirrors', {
   app: () => 'MirrorManager',
@@ -50,5 +51,5 @@ const netblocks = define({
     `mirrormanager's backend ${at(m.body, 'success') === true ? 'successfully updated' : 'failed to update'} its ${need(text(m.body, 'type'), 'type')} netblocks file`,
 });
 
-/** Every mirror-manager schema. */
-export const mirrorsSchemas: readonly AppSchema[] = [crawlerStart, crawlerComplete, netblocks];
+/** Every mirror-manager schema, and the triggered-mirroring protocol's. */
+export const mirrorsSchemas: readonly AppSchema[] = [crawlerStart, crawlerComplete, netblocks, ...mirrorProtocolSchemas];
