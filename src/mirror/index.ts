@@ -1,0 +1,14 @@
+/**
+ * Triggered mirroring: hint paths (checked and reduced to subtrees), tree manifests and their diffs,
+ * and the ordered sync (content, then metadata, then deletions) that never shows a client an index
+ * pointing at a missing file. The agents and the announcer build on these.
+ */
+export { HintPathError, SyncError } from './errors.js';
+export type { SyncStage } from './errors.js';
+export { normalizeHint, coverSubtrees, commonAncestor, subtreesOfFiles, MAX_SUBTREES, WHOLE_TREE } from './hints.js';
+export { buildManifest, formatManifest, parseManifest, diffManifests, PRIVATE_DIRECTORY } from './manifest.js';
+export type { ManifestEntry, ManifestDiff } from './manifest.js';
+export { orderedSync, DEFAULT_METADATA_PATTERNS } from './ordered-sync.js';
+export type { OrderedSyncOptions, OrderedSyncReport, StageReport } from './ordered-sync.js';
+export { runRsync, parseRsyncOutput } from './rsync.js';
+export type { RsyncResult } from './rsync.js';
