@@ -20,3 +20,17 @@ export class SyncError extends TidingsError {
 }
 
 export type SyncStage = 'content' | 'metadata' | 'deletions';
+
+export interface LockHolder {
+  readonly host: string;
+  readonly pid: number;
+  readonly since: string;
+}
+
+/** Another live process is syncing the tree. */
+export class TreeLockedError extends TidingsError {
+  readonly code = 'MIRROR_TREE_LOCKED';
+  constructor(readonly holder: LockHolder) {
+    super(`the tree is being synced by pid ${holder.pid} on ${holder.host} since ${holder.since}`);
+  }
+}

@@ -3,8 +3,8 @@
  * and the ordered sync (content, then metadata, then deletions) that never shows a client an index
  * pointing at a missing file. The agents and the announcer build on these.
  */
-export { HintPathError, SyncError } from './errors.js';
-export type { SyncStage } from './errors.js';
+export { HintPathError, SyncError, TreeLockedError } from './errors.js';
+export type { SyncStage, LockHolder } from './errors.js';
 export { normalizeHint, coverSubtrees, commonAncestor, subtreesOfFiles, MAX_SUBTREES, WHOLE_TREE } from './hints.js';
 export { buildManifest, formatManifest, parseManifest, diffManifests, PRIVATE_DIRECTORY } from './manifest.js';
 export type { ManifestEntry, ManifestDiff } from './manifest.js';
@@ -12,3 +12,6 @@ export { orderedSync, DEFAULT_METADATA_PATTERNS } from './ordered-sync.js';
 export type { OrderedSyncOptions, OrderedSyncReport, StageReport } from './ordered-sync.js';
 export { runRsync, parseRsyncOutput } from './rsync.js';
 export type { RsyncResult } from './rsync.js';
+export { formatTrace, parseTrace, readTrace, writeTrace, tracePath, TRACE_DIRECTORY } from './trace.js';
+export type { Trace } from './trace.js';
+export { TreeLock } from './lock.js';
