@@ -18,6 +18,7 @@ import { registerSchema } from './schema.js';
 import { registerGitHook } from './git-hook.js';
 import { registerSimulate } from './simulate.js';
 import { registerNotify } from './notify.js';
+import { registerMirror } from './mirror.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerGitHook(program as unknown as Command);
   registerSimulate(program as unknown as Command);
   registerNotify(program as unknown as Command);
+  registerMirror(program as unknown as Command);
   return program as unknown as Command;
 }
 

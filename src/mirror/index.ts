@@ -15,3 +15,5 @@ export type { RsyncResult } from './rsync.js';
 export { formatTrace, parseTrace, readTrace, writeTrace, tracePath, TRACE_DIRECTORY } from './trace.js';
 export type { Trace } from './trace.js';
 export { TreeLock } from './lock.js';
+export { MasterAnnouncer, MASTER_TOPICS, MASTER_NAME, MANIFEST_FILE, nextSerial } from './announcer.js';
+export type { Announcement, MasterAnnouncerOptions } from './announcer.js';
