@@ -22,6 +22,8 @@ export const MASTER_NAME = 'master';
 
 interface MasterState {
   readonly serial: number;
+  /** The serial of the last change announced in sync (what mirrors serve until this one). */
+  readonly previous?: number;
   readonly state: 'in-sync' | 'out-of-sync';
   /** The subtrees of the change in progress (out of sync), or of the last one. */
   readonly paths: readonly string[];
@@ -79,7 +81,8 @@ export class MasterAnnouncer {
     const subtrees = coverSubtrees(paths);
     const serial = previous.state === 'out-of-sync' ? previous.serial : nextSerial(previous.serial);
     const merged = previous.state === 'out-of-sync' ? coverSubtrees([...previous.paths, ...subtrees]) : subtrees;
-    await this.save({ serial, state: 'out-of-sync', paths: merged });
+    const before = previous.state === 'out-of-sync' ? (previous.previous ?? 0) : previous.serial;
+    await this.save({ serial, previous: before, state: 'out-of-sync', paths: merged });
     return this.publish(MASTER_TOPICS.outOfSync, { module: this.module, serial, paths: merged, host: hostname(), time: new Date().toISOString() });
   }
 
@@ -88,6 +91,7 @@ export class MasterAnnouncer {
     const started = new Date().toISOString();
     const previous = await this.state();
     const serial = previous.state === 'out-of-sync' ? previous.serial : nextSerial(previous.serial);
+    const before = previous.state === 'out-of-sync' ? (previous.previous ?? 0) : previous.serial;
     const subtrees = previous.state === 'out-of-sync' ? coverSubtrees([...previous.paths, ...paths.map(String)]) : coverSubtrees(paths);
     if (this.options.manifest !== false) {
       const manifest = formatManifest(await buildManifest(this.options.tree));
@@ -98,8 +102,8 @@ export class MasterAnnouncer {
     }
     const finished = new Date().toISOString();
     await writeTrace(this.options.tree, { mirror: MASTER_NAME, tier: 0, upstream: null, module: this.module, serial, started, finished, trigger: 'announce', stages: {}, bytes: 0, files: 0 });
-    await this.save({ serial, state: 'in-sync', paths: subtrees });
-    return this.publish(MASTER_TOPICS.inSync, { module: this.module, serial, paths: subtrees, host: hostname(), time: finished, manifest: MANIFEST_FILE });
+    await this.save({ serial, previous: before, state: 'in-sync', paths: subtrees });
+    return this.publish(MASTER_TOPICS.inSync, { module: this.module, serial, previous: before, paths: subtrees, host: hostname(), time: finished, manifest: MANIFEST_FILE });
   }
 
   private async publish(topic: string, body: Record<string, unknown>): Promise<Announcement> {

@@ -22,6 +22,8 @@ const define = schemaFamily('mirror', {
 });
 
 const serial: Record<string, unknown> = { type: 'integer', minimum: 1, description: 'grows with every change of the master; carried unchanged down the tiers' };
+/** The serial before this one: a mirror that does not have it missed a change and syncs everything. */
+const previous: Record<string, unknown> = { type: 'integer', minimum: 0, description: 'the serial served before this change (0: none)' };
 const paths = { ...stringList, maxItems: 1000, description: 'subtrees likely to have changed, relative to the module root ("" or "." is all of it)' };
 const stages = object({ content: number, metadata: number, deletions: number });
 const hop = object({ mirror: string, tier: integer, started: string, finished: nullable(string) }, ['mirror', 'tier']);
@@ -47,8 +49,8 @@ const masterInSync = define({
   name: 'mirror.master.in_sync.v1',
   description: 'The master tree is consistent again: tier-1 mirrors pull the changed subtrees now.',
   topics: ['mirror.master.in_sync'],
-  bodySchema: body('The master tree is back in sync.', { module: string, serial, paths, host: string, time: string, manifest: string }, ['module', 'serial', 'paths']),
-  example: { module: 'fedora', serial: 2026120601, paths: ['linux/updates/41/Everything/x86_64'], host: 'master.example.org', time: '2026-12-06T14:03:10Z', manifest: '.tidings/manifest.jsonl' },
+  bodySchema: body('The master tree is back in sync.', { module: string, serial, previous, paths, host: string, time: string, manifest: string }, ['module', 'serial', 'paths']),
+  example: { module: 'fedora', serial: 2026120601, previous: 2026120600, paths: ['linux/updates/41/Everything/x86_64'], host: 'master.example.org', time: '2026-12-06T14:03:10Z', manifest: '.tidings/manifest.jsonl' },
   agent: (m) => text(m.body, 'host') ?? null,
   summary: (m) => `the master of ${moduleOf(m)} is in sync at serial ${String(at(m.body, 'serial'))}: ${changed(m)} changed`,
 });
@@ -56,7 +58,7 @@ const masterInSync = define({
 const syncBody = (description: string, extra: Record<string, Record<string, unknown>>, required: readonly string[] = []) =>
   body(
     description,
-    { mirror: string, tier: { type: 'integer', minimum: 1 }, upstream: string, module: string, serial, paths, hops: arrayOf(hop), trigger: string, ...extra },
+    { mirror: string, tier: { type: 'integer', minimum: 1 }, upstream: string, module: string, serial, previous, paths, hops: arrayOf(hop), trigger: string, ...extra },
     ['mirror', 'tier', 'upstream', 'module', 'serial', ...required],
   );
 const who = (m: Message): string => `${need(text(m.body, 'mirror'), 'mirror')} (tier ${String(at(m.body, 'tier'))})`;
