@@ -1,11 +1,14 @@
 /**
  * `tidings mirror …`: triggered mirroring. `announce` is for the master's own scripts: call it with
  * `--state out-of-sync` before writing to the tree and `--state in-sync` after, naming what changed;
- * mirrors hold in between and pull the changed subtrees after.
+ * mirrors hold in between and pull the changed subtrees after. `--config FILE agent` runs a mirror's
+ * agent until stopped; it exits non-zero when its consumer ends (the bus went away), so that its
+ * supervisor (systemd) starts it again: an agent never stops silently.
  */
 import type { Command } from '@commander-js/extra-typings';
-import { HintPathError, MasterAnnouncer } from '../mirror/index.js';
-import { commandConfig, commandLogger, connectBus, writeLine } from './context.js';
+import { HintPathError, loadAgentConfig, MasterAnnouncer, MirrorAgent } from '../mirror/index.js';
+import { commandConfig, commandLogger, connectBus, onShutdownSignal, writeLine } from './context.js';
+import { ExitCode } from './exit-codes.js';
 import { InputError } from './input.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -35,6 +38,35 @@ export function registerMirror(program: Command): void {
         writeLine(`${announced.topic} serial ${String(announced.body['serial'])}: ${paths}`);
       } finally {
         await bus.close();
+      }
+    });
+
+  mirror
+    .command('agent')
+    .description("run a mirror's agent: sync when the upstream says so, announce start and finish, keep a trace")
+    .action(async (_flags, command) => {
+      // The agent's settings are the [agent] table of the configuration file (--config, TIDINGS_CONFIG),
+      // beside the bus settings (url or amqp_url) it shares with every command.
+      const file = (command.optsWithGlobals() as { config?: string }).config ?? process.env['TIDINGS_CONFIG'];
+      if (!file) throw new InputError('give the agent its configuration: tidings --config FILE mirror agent (FILE has an [agent] table; see docs/mirroring.md)');
+      const settings = loadAgentConfig(file);
+      const config = commandConfig(command);
+      const logger = commandLogger(config, 'tidings-mirror');
+      const bus = await connectBus(config, logger, `tidings-mirror-agent ${settings.name}`);
+      const agent = new MirrorAgent(bus, { ...settings, logger });
+      const consumer = await agent.start();
+      writeLine(`${settings.name} (tier ${settings.tier}) follows ${settings.upstream} for ${settings.module}, serving serial ${agent.serial}`);
+      let stopping = false;
+      onShutdownSignal(() => {
+        stopping = true;
+        void agent.stop();
+      });
+      const end = await consumer.ended;
+      await agent.stop();
+      await bus.close().catch(() => undefined);
+      if (!stopping) {
+        logger.error({ reason: end.reason, err: end.error }, 'the agent stopped following its upstream');
+        process.exitCode = end.reason === 'broker' ? ExitCode.connectionFailed : ExitCode.callbackFailed;
       }
     });
 }

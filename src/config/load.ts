@@ -31,7 +31,7 @@ export function loadConfig(options: LoadConfigOptions): TidingsConfig {
   checkLayer(overrides, 'command-line options');
 
   // Layers that were validated but are not part of the resolved config.
-  const layers = [fileLayer, envLayer, overrides].map(({ monitoring: _ignored, ...rest }) => rest);
+  const layers = [fileLayer, envLayer, overrides].map(({ monitoring: _ignored, agent: _agent, ...rest }) => rest);
   const merged = layers.reduce<Table>((base, layer) => mergeLayers(base, layer), defaultConfig(env) as unknown as Table);
   const config = merged as unknown as TidingsConfig;
 

@@ -116,6 +116,8 @@ export const CONFIG_SCHEMA: JsonSchema = {
     // accepted so those files load unchanged, and neither is used.
     log_config: {},
     monitoring: { type: 'object' },
+    // A mirror agent's settings (tidings mirror agent), read and checked by the agent itself.
+    agent: { type: 'object', description: 'a table of mirror agent settings' },
     log_level: { type: 'string', enum: [...LOG_LEVELS] },
     serve: {
       type: 'object',

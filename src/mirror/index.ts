@@ -17,3 +17,8 @@ export type { Trace } from './trace.js';
 export { TreeLock } from './lock.js';
 export { MasterAnnouncer, MASTER_TOPICS, MASTER_NAME, MANIFEST_FILE, nextSerial } from './announcer.js';
 export type { Announcement, MasterAnnouncerOptions } from './announcer.js';
+export { MirrorAgent, SYNC_TOPICS } from './agent.js';
+export type { MirrorAgentOptions, AgentState } from './agent.js';
+export { owe } from './agent-state.js';
+export type { PendingSync, Pull, Hop } from './agent-state.js';
+export { parseAgentConfig, loadAgentConfig } from './agent-config.js';
