@@ -47,6 +47,8 @@ export interface MirrorAgentOptions {
   readonly retryMinMs?: number;
   readonly retryMaxMs?: number;
   readonly queue?: string;
+  /** The rsync program (default: rsync on the PATH). */
+  readonly rsync?: string;
   readonly logger?: Logger;
 }
 
@@ -57,6 +59,7 @@ export class MirrorAgent {
   private pending: PendingSync | null = null;
   private held = false;
   private running: Promise<void> | null = null;
+  private inProgress: number | null = null;
   private abort: AbortController | null = null;
   private retryTimer: NodeJS.Timeout | undefined;
   private checkTimer: NodeJS.Timeout | undefined;
@@ -165,7 +168,8 @@ export class MirrorAgent {
   }
 
   private pull(pull: Parameters<typeof owe>[2]): void {
-    const owed = owe(this.pending, this.served, pull);
+    // A sync in progress counts as served: a pull following it is its next change, not a missed one.
+    const owed = owe(this.pending, Math.max(this.served, this.inProgress ?? 0), pull);
     if (owed === null) return;
     this.pending = owed;
     this.kick();
@@ -176,8 +180,10 @@ export class MirrorAgent {
     if (this.stopped || this.held || this.running || this.retryTimer || this.pending === null) return;
     const job = this.pending;
     this.pending = null;
+    this.inProgress = job.serial;
     this.running = this.sync(job).finally(() => {
       this.running = null;
+      this.inProgress = null;
       this.kick();
     });
   }
@@ -200,6 +206,7 @@ export class MirrorAgent {
         subtrees: job.paths,
         protect: [`/${TRACE_DIRECTORY}/${this.options.name}`],
         signal: this.abort.signal,
+        ...(this.options.rsync ? { rsync: this.options.rsync } : {}),
         ...(this.options.metadataPatterns ? { metadataPatterns: this.options.metadataPatterns } : {}),
         ...(this.options.maxDeletions !== undefined ? { maxDeletions: this.options.maxDeletions } : {}),
       });
@@ -270,7 +277,7 @@ export class MirrorAgent {
     const directory = await mkdtemp(join(tmpdir(), 'tidings-trace-'));
     try {
       const name = this.options.upstream;
-      const result = await runRsync([`${this.options.source.replace(/\/+$/, '')}/${TRACE_DIRECTORY}/${name}`, join(directory, 'trace')]);
+      const result = await runRsync([`${this.options.source.replace(/\/+$/, '')}/${TRACE_DIRECTORY}/${name}`, join(directory, 'trace')], this.options.rsync ? { rsync: this.options.rsync } : {});
       if (result.exitCode !== 0) return 0;
       return parseTrace(await readFile(join(directory, 'trace'), 'utf8'))?.serial ?? 0;
     } finally {
