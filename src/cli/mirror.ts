@@ -6,7 +6,7 @@
  * supervisor (systemd) starts it again: an agent never stops silently.
  */
 import type { Command } from '@commander-js/extra-typings';
-import { HintPathError, loadAgentConfig, MasterAnnouncer, MirrorAgent } from '../mirror/index.js';
+import { HintPathError, loadAgentConfig, MasterAnnouncer, MirrorAgent, TreeWatcher } from '../mirror/index.js';
 import { commandConfig, commandLogger, connectBus, onShutdownSignal, writeLine } from './context.js';
 import { ExitCode } from './exit-codes.js';
 import { InputError } from './input.js';
@@ -68,5 +68,31 @@ export function registerMirror(program: Command): void {
         logger.error({ reason: end.reason, err: end.error }, 'the agent stopped following its upstream');
         process.exitCode = end.reason === 'broker' ? ExitCode.connectionFailed : ExitCode.callbackFailed;
       }
+    });
+
+  mirror
+    .command('watch')
+    .description("watch the master's tree and announce it: out of sync at the first write, in sync with the changed subtrees once quiet")
+    .argument('<dir>', "the master's tree")
+    .option('--module <name>', "the module's name (default: the tree's directory name)")
+    .option('--quiet <seconds>', 'how long the tree must stay unchanged before it is announced in sync', '5')
+    .action(async (dir, flags, command) => {
+      const quiet = Number(flags.quiet);
+      if (!(quiet > 0)) throw new InputError(`--quiet must be a number of seconds > 0, not ${JSON.stringify(flags.quiet)}`);
+      const config = commandConfig(command);
+      const logger = commandLogger(config, 'tidings-mirror');
+      const bus = await connectBus(config, logger, 'tidings-mirror-watch');
+      const announcer = new MasterAnnouncer(bus, { tree: dir, ...(flags.module ? { module: flags.module } : {}) });
+      const watcher = new TreeWatcher(announcer, {
+        tree: dir,
+        quietMs: quiet * 1000,
+        logger,
+        onAnnounce: (announced) => writeLine(`${announced.topic} serial ${String(announced.body['serial'])}: ${(announced.body['paths'] as string[]).map((p) => p || '/').join(' ')}`),
+      });
+      await watcher.start();
+      writeLine(`watching ${dir} (module ${announcer.module})`);
+      await new Promise<void>((resolve) => onShutdownSignal(() => resolve()));
+      await watcher.stop();
+      await bus.close();
     });
 }

@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import type { Bus } from '../bus/index.js';
 import type { Body } from '../message/index.js';
 import { coverSubtrees } from './hints.js';
-import { buildManifest, formatManifest, PRIVATE_DIRECTORY } from './manifest.js';
+import { buildManifest, formatManifest, PRIVATE_DIRECTORY, type ManifestEntry } from './manifest.js';
 import { writeTrace } from './trace.js';
 
 export const MANIFEST_FILE = `${PRIVATE_DIRECTORY}/manifest.jsonl`;
@@ -86,18 +86,21 @@ export class MasterAnnouncer {
     return this.publish(MASTER_TOPICS.outOfSync, { module: this.module, serial, paths: merged, host: hostname(), time: new Date().toISOString() });
   }
 
-  /** The tree is consistent again; `paths` (with those announced out of sync) changed. */
-  async inSync(paths: readonly string[]): Promise<Announcement> {
+  /**
+   * The tree is consistent again; `paths` (with those announced out of sync) changed. `manifest`:
+   * the tree's, when the caller built it already (the watcher does, to diff it).
+   */
+  async inSync(paths: readonly string[], manifest?: readonly ManifestEntry[]): Promise<Announcement> {
     const started = new Date().toISOString();
     const previous = await this.state();
     const serial = previous.state === 'out-of-sync' ? previous.serial : nextSerial(previous.serial);
     const before = previous.state === 'out-of-sync' ? (previous.previous ?? 0) : previous.serial;
     const subtrees = previous.state === 'out-of-sync' ? coverSubtrees([...previous.paths, ...paths.map(String)]) : coverSubtrees(paths);
     if (this.options.manifest !== false) {
-      const manifest = formatManifest(await buildManifest(this.options.tree));
+      const text = formatManifest(manifest ?? (await buildManifest(this.options.tree)));
       const path = join(this.options.tree, MANIFEST_FILE);
       await mkdir(join(this.options.tree, PRIVATE_DIRECTORY), { recursive: true });
-      await writeFile(`${path}.tmp`, manifest);
+      await writeFile(`${path}.tmp`, text);
       await rename(`${path}.tmp`, path);
     }
     const finished = new Date().toISOString();

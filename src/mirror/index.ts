@@ -22,3 +22,5 @@ export type { MirrorAgentOptions, AgentState } from './agent.js';
 export { owe } from './agent-state.js';
 export type { PendingSync, Pull, Hop } from './agent-state.js';
 export { parseAgentConfig, loadAgentConfig } from './agent-config.js';
+export { TreeWatcher } from './watcher.js';
+export type { TreeWatcherOptions } from './watcher.js';

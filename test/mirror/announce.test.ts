@@ -13,7 +13,7 @@ import { nextSerial, parseManifest, readTrace } from '../../src/mirror/index.js'
 import { createSchemaRegistry } from '../../src/schemas/index.js';
 import { startTestServer } from '../helpers/server.js';
 import { eventually } from '../helpers/deliveries.js';
-import { cleanup, makeTempDir, runTidings } from '../helpers/processes.js';
+import { cleanup, makeTempDir, runTidings, spawnTidings } from '../helpers/processes.js';
 
 describe('tidings mirror announce', { timeout: 60_000 }, () => {
   let server: RunningServer;
@@ -74,5 +74,26 @@ describe('tidings mirror announce', { timeout: 60_000 }, () => {
     assert.match(refused.stderr, /leaves the module/);
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(received.length, before);
+  });
+
+  test('watch: the first write announces out of sync, quiet announces in sync with the subtrees that changed', async () => {
+    const watched = join(makeTempDir(), 'epel');
+    mkdirSync(join(watched, '9/x86_64/Packages'), { recursive: true });
+    mkdirSync(join(watched, '8'), { recursive: true });
+    writeFileSync(join(watched, '8/README'), 'eight');
+    const watcher = spawnTidings(['--url', server.url, 'mirror', 'watch', watched, '--quiet', '1']);
+    await watcher.waitForLine(/^watching /, { timeoutMs: 15_000 });
+    const before = received.length;
+    for (let i = 0; i < 20; i++) writeFileSync(join(watched, `9/x86_64/Packages/p${i}.rpm`), `p${i}`);
+    writeFileSync(join(watched, '9/x86_64/index'), 'new');
+    await eventually(() => received.slice(before).some((m) => m.topic === 'mirror.master.in_sync' && m.body['module'] === 'epel'), 'the in-sync announcement', 15_000);
+    const mine = received.slice(before).filter((m) => m.body['module'] === 'epel');
+    assert.equal(mine[0]!.topic, 'mirror.master.out_of_sync');
+    const inSync = mine.find((m) => m.topic === 'mirror.master.in_sync')!;
+    assert.deepEqual(inSync.body['paths'], ['9/x86_64']);
+    assert.equal(inSync.body['serial'], mine[0]!.body['serial']);
+    assert.match(readFileSync(join(watched, '.tidings/manifest.jsonl'), 'utf8'), /p19\.rpm/);
+    watcher.kill();
+    await watcher.waitForExit();
   });
 });
