@@ -9,6 +9,8 @@ import type { Command } from '@commander-js/extra-typings';
 import { HintPathError, loadAgentConfig, MasterAnnouncer, MirrorAgent, TreeWatcher } from '../mirror/index.js';
 import { commandConfig, commandLogger, connectBus, onShutdownSignal, writeLine } from './context.js';
 import { ExitCode } from './exit-codes.js';
+import { fetchArchive, serveUrl } from './serve-client.js';
+import type { MasterStatus, MirrorStatus } from '../mirror/index.js';
 import { InputError } from './input.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -95,4 +97,29 @@ export function registerMirror(program: Command): void {
       await watcher.stop();
       await bus.close();
     });
+
+  mirror
+    .command('status')
+    .description('every mirror: state, serial, lag behind the master, last failure — worst first')
+    .option('--module <name>', 'one module only')
+    .option('--json', 'the JSON the API answers')
+    .option('--serve-url <url>', 'tidings serve when --url is an AMQP broker (env TIDINGS_SERVE_URL)')
+    .action(async (flags, command) => {
+      const config = commandConfig(command);
+      const status = (await fetchArchive(serveUrl(config, flags.serveUrl), '/api/v1/mirrors', new URLSearchParams(flags.module ? { module: flags.module } : {}))) as unknown as { masters: MasterStatus[]; mirrors: MirrorStatus[] };
+      if (flags.json) return writeLine(JSON.stringify(status));
+      for (const master of status.masters) writeLine(`master ${master.module}: ${master.state} at serial ${master.serial} since ${master.since.slice(0, 19).replace('T', ' ')}`);
+      const rows = status.mirrors.map((m) => [m.mirror, String(m.tier), m.upstream, m.module, m.state, String(m.serial), m.lagSerials === 0 ? '-' : `${m.lagSerials} / ${duration(m.lagSeconds)}`, m.lastFinished ? m.lastFinished.slice(0, 19).replace('T', ' ') : 'never', m.lastFailure ? m.lastFailure.error.slice(0, 60) : '']);
+      const header = ['MIRROR', 'TIER', 'UPSTREAM', 'MODULE', 'STATE', 'SERIAL', 'BEHIND', 'LAST SYNC', 'LAST FAILURE'];
+      const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
+      for (const row of [header, ...rows]) writeLine(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+      if (rows.length === 0) writeLine('no mirror has announced a sync yet');
+    });
+}
+
+/** 75 → "1m15s", 7300 → "2h01m". */
+function duration(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
+  return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
 }

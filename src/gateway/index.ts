@@ -9,3 +9,4 @@ export type { StreamRouteOptions } from './stream/index.js';
 export { HubAccess, HubAccessError, PublishForbiddenError, isLoopback } from './hub-access.js';
 export type { HubAccessMode, HubPublishPolicy } from './hub-access.js';
 export { TopicPolicy } from './topic-policy.js';
+export type { MirrorRouteOptions } from './mirror-routes.js';

@@ -12,6 +12,7 @@ import { registerHealthRoutes, type ReadinessCheck } from './health.js';
 import { registerArchiveRoutes, type ArchiveRouteOptions } from './archive-routes.js';
 import { registerPublishRoute, type PublishRouteOptions } from './publish-route.js';
 import { registerStreamRoutes, type StreamRouteOptions } from './stream/index.js';
+import { registerMirrorRoutes, type MirrorRouteOptions } from './mirror-routes.js';
 import { HubAccessError } from './hub-access.js';
 import type { Identity } from '../store/index.js';
 
@@ -32,6 +33,8 @@ export interface GatewayOptions {
   readonly publishing?: PublishRouteOptions;
   /** Live streams (SSE and WebSocket) fed by one bus subscription. */
   readonly stream?: StreamRouteOptions;
+  /** The mirror network's status. */
+  readonly mirrors?: MirrorRouteOptions;
   /** Origins browsers may call the API from; none (no CORS headers) by default. */
   readonly corsOrigins?: readonly string[];
   /** TLS for the HTTP port: PEM certificate chain and key. */
@@ -71,6 +74,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   if (options.archive) registerArchiveRoutes(app, options.archive);
   if (options.publishing) registerPublishRoute(app, options.publishing);
   if (options.stream) registerStreamRoutes(app, options.stream);
+  if (options.mirrors) registerMirrorRoutes(app, options.mirrors);
 
   const hub = options.hub;
   if (hub) {

@@ -24,3 +24,5 @@ export type { PendingSync, Pull, Hop } from './agent-state.js';
 export { parseAgentConfig, loadAgentConfig } from './agent-config.js';
 export { TreeWatcher } from './watcher.js';
 export type { TreeWatcherOptions } from './watcher.js';
+export { MirrorStatusBoard } from './status.js';
+export type { MirrorStatus, MasterStatus } from './status.js';

@@ -158,6 +158,16 @@ describe('three-tier triggered mirroring', { timeout: 180_000 }, () => {
     assert.equal(readFileSync(join(trees.get('t2d')!, '40', 'README'), 'utf8'), 'release 40\n', 'an unannounced subtree is left alone');
     assert.deepEqual(missing, [], 'a client saw an index entry whose file was missing');
     assert.ok(checks > 100, `the checker read the mirrors only ${checks} times`);
+
+    // The status view shows the whole network current at that serial.
+    const status = await runTidings(['--url', server.url, 'mirror', 'status', '--json']);
+    assert.equal(status.code, 0, status.stderr);
+    const { masters, mirrors } = JSON.parse(status.stdout) as { masters: Array<{ serial: number }>; mirrors: Array<{ mirror: string; state: string; serial: number; lagSerials: number }> };
+    assert.equal(masters[0]!.serial, serial);
+    assert.deepEqual(mirrors.map((m) => [m.mirror, m.state, m.serial, m.lagSerials]).sort(), [...trees.keys()].map((name) => [name, 'current', serial, 0]).sort());
+    const table = await runTidings(['--url', server.url, 'mirror', 'status']);
+    assert.match(table.stdout, /^MIRROR +TIER +UPSTREAM/m);
+    assert.match(table.stdout, /^t2d +2 +t1b +fedora +current/m);
   });
 
   test('a forged announcement is ignored', async () => {

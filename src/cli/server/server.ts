@@ -16,6 +16,7 @@ import { openBackend } from './backend.js';
 import { startArchiveService, type ArchiveService } from './archive-service.js';
 import { startPublishingService } from './publishing-service.js';
 import { startStreamService } from './stream-service.js';
+import { startMirrorStatusService } from './mirror-status-service.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -62,6 +63,8 @@ export async function startServer(config: TidingsConfig, logger: Logger): Promis
     stops.push(() => notify.stop());
     const stream = await startStreamService(config, backend, registry, archive?.queries, logger);
     stops.push(() => stream.stop());
+    const mirrors = await startMirrorStatusService(backend, registry, archive?.queries, logger);
+    stops.push(() => mirrors.stop());
     const gateway = await createGateway({
       logger,
       ...(tls ? { tls } : {}),
@@ -73,6 +76,7 @@ export async function startServer(config: TidingsConfig, logger: Logger): Promis
       ...(archive ? { archive: { queries: archive.queries, registry, defaultWindowMs: config.archive.default_window * 1000 } } : {}),
       publishing: publishing.routeOptions,
       stream: stream.routeOptions,
+      mirrors: { board: mirrors.board },
       hub: {
         path: HUB_PATH,
         maxFrameBytes: maxFrameBytes(config.max_message_bytes),
