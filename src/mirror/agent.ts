@@ -19,7 +19,7 @@ import { MASTER_NAME, MASTER_TOPICS } from './announcer.js';
 import { SyncError } from './errors.js';
 import { coverSubtrees, WHOLE_TREE } from './hints.js';
 import { TreeLock } from './lock.js';
-import { orderedSync, type OrderedSyncReport } from './ordered-sync.js';
+import { orderedSync, type OrderedSyncOptions, type OrderedSyncReport } from './ordered-sync.js';
 import { runRsync } from './rsync.js';
 import { parseTrace, readTrace, TRACE_DIRECTORY, writeTrace } from './trace.js';
 
@@ -49,6 +49,10 @@ export interface MirrorAgentOptions {
   readonly queue?: string;
   /** The rsync program (default: rsync on the PATH). */
   readonly rsync?: string;
+  /** What copies the tree (default: orderedSync with rsync); the mirror benchmark times a stand-in. */
+  readonly copy?: (options: OrderedSyncOptions) => Promise<OrderedSyncReport>;
+  /** Write the trace file after each sync (default true). */
+  readonly trace?: boolean;
   readonly logger?: Logger;
 }
 
@@ -94,7 +98,7 @@ export class MirrorAgent {
 
   /** Reads the serial it serves from its own trace, then follows its upstream. */
   async start(): Promise<Consumer> {
-    this.served = (await readTrace(this.options.tree, this.options.name))?.serial ?? 0;
+    this.served = this.options.trace === false ? 0 : ((await readTrace(this.options.tree, this.options.name))?.serial ?? 0);
     const { upstream } = this.options;
     const bindings = upstream === MASTER_NAME ? [MASTER_TOPICS.outOfSync, MASTER_TOPICS.inSync] : [SYNC_TOPICS.start, SYNC_TOPICS.finish, SYNC_TOPICS.failed];
     this.consumer = await this.bus.consume(
@@ -200,7 +204,7 @@ export class MirrorAgent {
     }
     try {
       await this.announce(SYNC_TOPICS.start, { ...base, hops: job.hops });
-      const report = await orderedSync({
+      const report = await (this.options.copy ?? orderedSync)({
         source: this.options.source,
         destination: this.options.tree,
         subtrees: job.paths,
@@ -211,7 +215,7 @@ export class MirrorAgent {
         ...(this.options.maxDeletions !== undefined ? { maxDeletions: this.options.maxDeletions } : {}),
       });
       const finished = new Date().toISOString();
-      await writeTrace(this.options.tree, { mirror: this.options.name, tier: this.options.tier, upstream: this.options.upstream, module: this.options.module, serial: job.serial, started, finished, trigger: job.trigger, stages: stageSeconds(report), bytes: report.bytes, files: report.transferred.length });
+      if (this.options.trace !== false) await writeTrace(this.options.tree, { mirror: this.options.name, tier: this.options.tier, upstream: this.options.upstream, module: this.options.module, serial: job.serial, started, finished, trigger: job.trigger, stages: stageSeconds(report), bytes: report.bytes, files: report.transferred.length });
       this.served = job.serial;
       this.syncs++;
       this.failures = 0;
