@@ -15,9 +15,10 @@ import type { Logger } from 'pino';
 import type { Bus, Consumer, MessageVerifier, ReceivedMessage } from '../bus/index.js';
 import type { Body } from '../message/index.js';
 import { owe, type Hop, type PendingSync } from './agent-state.js';
-import { MASTER_NAME, MASTER_TOPICS } from './announcer.js';
+import { MANIFEST_FILE, MASTER_NAME, MASTER_TOPICS } from './announcer.js';
 import { SyncError } from './errors.js';
-import { coverSubtrees, WHOLE_TREE } from './hints.js';
+import { coverSubtrees, subtreesOfFiles, WHOLE_TREE } from './hints.js';
+import { buildManifest, diffManifests, parseManifest } from './manifest.js';
 import { TreeLock } from './lock.js';
 import { orderedSync, type OrderedSyncOptions, type OrderedSyncReport } from './ordered-sync.js';
 import { runRsync } from './rsync.js';
@@ -204,10 +205,11 @@ export class MirrorAgent {
     }
     try {
       await this.announce(SYNC_TOPICS.start, { ...base, hops: job.hops });
+      const subtrees = job.paths.includes(WHOLE_TREE) ? await this.narrowFromManifest() : job.paths;
       const report = await (this.options.copy ?? orderedSync)({
         source: this.options.source,
         destination: this.options.tree,
-        subtrees: job.paths,
+        subtrees,
         protect: [`/${TRACE_DIRECTORY}/${this.options.name}`],
         signal: this.abort.signal,
         ...(this.options.rsync ? { rsync: this.options.rsync } : {}),
@@ -220,6 +222,9 @@ export class MirrorAgent {
       this.syncs++;
       this.failures = 0;
       this.lastError = null;
+      // Downstream is told what changed since the previous serial (job.paths), not what this sync
+      // happened to copy: a killed sync's rsync may have copied part of it already, and a mirror
+      // following this one still lacks all of it. (It narrows a whole-tree pull itself, the same way.)
       await this.announce(SYNC_TOPICS.finish, {
         ...base,
         hops: [...job.hops, { mirror: this.options.name, tier: this.options.tier, started, finished }],
@@ -253,6 +258,31 @@ export class MirrorAgent {
       this.kick();
     }, delay);
     this.retryTimer.unref();
+  }
+
+  /**
+   * A whole-tree sync (a missed change, a lost message, hints too broad) narrowed to what differs:
+   * the upstream's manifest against this tree's own, so that the tree is walked locally instead of
+   * by rsync over the network. Falls back to the whole tree when there is no manifest to compare.
+   */
+  private async narrowFromManifest(): Promise<string[]> {
+    if (this.options.copy) return [WHOLE_TREE];
+    const directory = await mkdtemp(join(tmpdir(), 'tidings-manifest-'));
+    try {
+      const fetched = await runRsync([`${this.options.source.replace(/\/+$/, '')}/${MANIFEST_FILE}`, join(directory, 'manifest')], this.options.rsync ? { rsync: this.options.rsync } : {});
+      if (fetched.exitCode !== 0) return [WHOLE_TREE];
+      const upstream = parseManifest(await readFile(join(directory, 'manifest'), 'utf8'));
+      const diff = diffManifests(await buildManifest(this.options.tree), upstream);
+      const changed = [...diff.added, ...diff.changed, ...diff.removed];
+      const subtrees = changed.length === 0 ? [WHOLE_TREE] : subtreesOfFiles(changed);
+      this.log?.info({ changed: changed.length, subtrees }, 'whole-tree sync narrowed by the manifests');
+      return subtrees;
+    } catch (error) {
+      this.log?.debug({ err: error }, 'no manifest to narrow the sync with; syncing the whole tree');
+      return [WHOLE_TREE];
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   }
 
   private async announce(topic: string, body: Record<string, unknown>): Promise<void> {

@@ -187,6 +187,10 @@ describe('three-tier triggered mirroring', { timeout: 180_000 }, () => {
     await servedBy(lost.body['serial'] as number);
     const finish = seen.find((m) => m.topic === 'mirror.sync.finish' && m.body['mirror'] === 't1a' && m.body['serial'] === lost.body['serial']);
     assert.match(String(finish?.body['trigger']), /serial-check/);
+    // No hints came with it: the manifests narrowed the whole-tree sync to what differs (10 new
+    // packages, the index, and the README changed earlier without an announcement).
+    assert.deepEqual(finish?.body['paths'], [''], 'downstream is told the whole tree may have changed');
+    assert.equal(finish?.body['files'], 12, 'but only what differs was copied');
     assert.deepEqual(missing, []);
   });
 
