@@ -84,7 +84,7 @@ describe('docs/ports.md', () => {
       }
       rows++;
     }
-    assert.equal(rows, 8 + 25 + 8 + 26 + 7 + 3);
+    assert.equal(rows, 8 + 25 + 8 + 26 + 7 + 3 + 5);
   });
 
   test('each application has a curl and an SDK example, and every example body fits the schema it names', () => {
