@@ -10,6 +10,7 @@ import { HintPathError, loadAgentConfig, MasterAnnouncer, MirrorAgent, TreeWatch
 import { commandConfig, commandLogger, connectBus, onShutdownSignal, writeLine } from './context.js';
 import { ExitCode } from './exit-codes.js';
 import { fetchArchive, serveUrl } from './serve-client.js';
+import { loadTrust } from '../trust-client.js';
 import type { MasterStatus, MirrorStatus } from '../mirror/index.js';
 import { InputError } from './input.js';
 
@@ -46,7 +47,8 @@ export function registerMirror(program: Command): void {
   mirror
     .command('agent')
     .description("run a mirror's agent: sync when the upstream says so, announce start and finish, keep a trace")
-    .action(async (_flags, command) => {
+    .option('--serve-url <url>', "tidings serve, whose trust policy checks announcements' signatures when --url is an AMQP broker")
+    .action(async (flags, command) => {
       // The agent's settings are the [agent] table of the configuration file (--config, TIDINGS_CONFIG),
       // beside the bus settings (url or amqp_url) it shares with every command.
       const file = (command.optsWithGlobals() as { config?: string }).config ?? process.env['TIDINGS_CONFIG'];
@@ -55,7 +57,10 @@ export function registerMirror(program: Command): void {
       const config = commandConfig(command);
       const logger = commandLogger(config, 'tidings-mirror');
       const bus = await connectBus(config, logger, `tidings-mirror-agent ${settings.name}`);
-      const agent = new MirrorAgent(bus, { ...settings, logger });
+      // With a trusted identity, announcements must also carry a valid signature of it (the gateway's
+      // or the identity's own): on a broker anyone with publish rights could write the header.
+      const verify = settings.trustedIdentity ? (await loadTrust(serveUrl(config, flags.serveUrl))).check : undefined;
+      const agent = new MirrorAgent(bus, { ...settings, logger, ...(verify ? { verify } : {}) });
       const consumer = await agent.start();
       writeLine(`${settings.name} (tier ${settings.tier}) follows ${settings.upstream} for ${settings.module}, serving serial ${agent.serial}`);
       let stopping = false;
