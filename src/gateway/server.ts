@@ -13,6 +13,7 @@ import { registerArchiveRoutes, type ArchiveRouteOptions } from './archive-route
 import { registerPublishRoute, type PublishRouteOptions } from './publish-route.js';
 import { registerStreamRoutes, type StreamRouteOptions } from './stream/index.js';
 import { registerMirrorRoutes, type MirrorRouteOptions } from './mirror-routes.js';
+import { registerUnsubscribeRoutes, type UnsubscribeRouteOptions } from './unsubscribe-route.js';
 import { HubAccessError } from './hub-access.js';
 import type { Identity } from '../store/index.js';
 
@@ -33,6 +34,8 @@ export interface GatewayOptions {
   readonly publishing?: PublishRouteOptions;
   /** Live streams (SSE and WebSocket) fed by one bus subscription. */
   readonly stream?: StreamRouteOptions;
+  /** One-click unsubscribe links of notification emails. */
+  readonly unsubscribe?: UnsubscribeRouteOptions;
   /** The mirror network's status. */
   readonly mirrors?: MirrorRouteOptions;
   /** Origins browsers may call the API from; none (no CORS headers) by default. */
@@ -75,6 +78,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   if (options.publishing) registerPublishRoute(app, options.publishing);
   if (options.stream) registerStreamRoutes(app, options.stream);
   if (options.mirrors) registerMirrorRoutes(app, options.mirrors);
+  if (options.unsubscribe) registerUnsubscribeRoutes(app, options.unsubscribe);
 
   const hub = options.hub;
   if (hub) {

@@ -125,4 +125,31 @@ describe('notifications inside tidings serve', { timeout: 90_000 }, () => {
     const mail = await smtp.waitFor((m) => m.recipients.includes('erin@example.org'), 'the retried email', 15_000);
     assert.match(mail.parsed.subject ?? '', /bash-1\.0-5\.fc42/);
   });
+
+  test("the email's one-click unsubscribe link stops that destination, and only with its token", async () => {
+    const mail = smtp.mails.find((m) => m.recipients.includes('dave@example.org'))!;
+    const head = mail.raw.split(/\r?\n\r?\n/, 1)[0]!.replace(/\r?\n[ \t]+/g, ' ');
+    const link = /^List-Unsubscribe: <([^>]+)>/im.exec(head)?.[1];
+    assert.ok(link, 'the email has a List-Unsubscribe link');
+    const url = new URL(link);
+    assert.equal(url.origin, new URL(server.url).origin, "the link points at this serve (its own URL, no public_url set)");
+    const destination = (await store.destinations('dave')).find((d) => d.kind === 'email')!;
+
+    const forged = await fetch(`${url.origin}${url.pathname}?token=${'A'.repeat(43)}`, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(forged.status, 403);
+    const page = await fetch(link);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /Stop every notification to <strong>dave@example\.org<\/strong>/);
+    assert.equal((await store.destinationById(destination.id))!.disabled, false, 'opening the link changes nothing');
+
+    // What a mail client does (RFC 8058).
+    const oneClick = await fetch(link, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(oneClick.status, 200);
+    assert.equal((await store.destinationById(destination.id))!.disabled, true);
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // the notifier reads settings every second
+    const before = smtp.mails.length;
+    await bus.publish(build('nginx', 'bob', '11.fc42') as never);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    assert.equal(smtp.mails.slice(before).filter((m) => m.recipients.includes('dave@example.org')).length, 0, 'nothing more goes there');
+  });
 });

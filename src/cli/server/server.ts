@@ -77,6 +77,7 @@ export async function startServer(config: TidingsConfig, logger: Logger): Promis
       publishing: publishing.routeOptions,
       stream: stream.routeOptions,
       mirrors: { board: mirrors.board },
+      unsubscribe: { store: notify.store, links: notify.links },
       hub: {
         path: HUB_PATH,
         maxFrameBytes: maxFrameBytes(config.max_message_bytes),
