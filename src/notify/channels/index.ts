@@ -4,3 +4,5 @@ export type { EmailChannelOptions } from './email.js';
 export { emailMessage } from './email-message.js';
 export { WebhookChannel, webhookBody, webhookSignature } from './webhook.js';
 export type { WebhookChannelOptions } from './webhook.js';
+export { IrcChannel } from './irc.js';
+export type { IrcChannelOptions } from './irc.js';
