@@ -14,6 +14,7 @@ import { registerPublishRoute, type PublishRouteOptions } from './publish-route.
 import { registerStreamRoutes, type StreamRouteOptions } from './stream/index.js';
 import { registerMirrorRoutes, type MirrorRouteOptions } from './mirror-routes.js';
 import { registerUnsubscribeRoutes, type UnsubscribeRouteOptions } from './unsubscribe-route.js';
+import { registerFeedRoutes, type FeedRouteOptions } from './feed-route.js';
 import { HubAccessError } from './hub-access.js';
 import type { Identity } from '../store/index.js';
 
@@ -34,6 +35,8 @@ export interface GatewayOptions {
   readonly publishing?: PublishRouteOptions;
   /** Live streams (SSE and WebSocket) fed by one bus subscription. */
   readonly stream?: StreamRouteOptions;
+  /** People's web inboxes as Atom feeds. */
+  readonly feed?: FeedRouteOptions;
   /** One-click unsubscribe links of notification emails. */
   readonly unsubscribe?: UnsubscribeRouteOptions;
   /** The mirror network's status. */
@@ -79,6 +82,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   if (options.stream) registerStreamRoutes(app, options.stream);
   if (options.mirrors) registerMirrorRoutes(app, options.mirrors);
   if (options.unsubscribe) registerUnsubscribeRoutes(app, options.unsubscribe);
+  if (options.feed) registerFeedRoutes(app, options.feed);
 
   const hub = options.hub;
   if (hub) {

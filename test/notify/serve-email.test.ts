@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { connect } from '../../src/connect.js';
 import type { Bus } from '../../src/bus/index.js';
 import type { RunningServer } from '../../src/cli/serve.js';
-import { DeliveryStore, NotifyStore } from '../../src/notify/index.js';
+import { DeliveryStore, feedToken, InboxStore, loadNotifySecret, NotifyStore } from '../../src/notify/index.js';
 import { openDatabase, type StoreDatabase } from '../../src/store/index.js';
 import { startTestServer } from '../helpers/server.js';
 import { eventually } from '../helpers/deliveries.js';
@@ -151,5 +151,19 @@ describe('notifications inside tidings serve', { timeout: 90_000 }, () => {
     await bus.publish(build('nginx', 'bob', '11.fc42') as never);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     assert.equal(smtp.mails.slice(before).filter((m) => m.recipients.includes('dave@example.org')).length, 0, 'nothing more goes there');
+  });
+
+  test("a person's inbox is an Atom feed behind their feed token", async () => {
+    const secret = await loadNotifySecret(database);
+    const feed = await fetch(`${server.url}/notify/feed/dave.atom?token=${feedToken(secret, 'dave')}`);
+    assert.equal(feed.status, 200);
+    assert.match(feed.headers.get('content-type') ?? '', /^application\/atom\+xml/);
+    const text = await feed.text();
+    assert.match(text, /^<\?xml version="1\.0" encoding="utf-8"\?>\n<feed xmlns="http:\/\/www\.w3\.org\/2005\/Atom">/);
+    assert.match(text, /<title>\[buildsys\] bob&apos;s nginx-1\.0-9\.fc42/);
+    assert.match(text, /because you own nginx — rule &quot;My events and packages&quot;/);
+    assert.equal((text.match(/<entry>/g) ?? []).length, (await new InboxStore(database).list('dave')).entries.length);
+    assert.equal((await fetch(`${server.url}/notify/feed/dave.atom?token=${feedToken(secret, 'erin')}`)).status, 403, "another person's token");
+    assert.equal((await fetch(`${server.url}/notify/feed/dave.atom`)).status, 403);
   });
 });

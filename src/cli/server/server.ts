@@ -78,6 +78,7 @@ export async function startServer(config: TidingsConfig, logger: Logger): Promis
       stream: stream.routeOptions,
       mirrors: { board: mirrors.board },
       unsubscribe: { store: notify.store, links: notify.links },
+      feed: { inbox: notify.inbox, links: notify.links, secret: notify.secret },
       hub: {
         path: HUB_PATH,
         maxFrameBytes: maxFrameBytes(config.max_message_bytes),
