@@ -212,6 +212,7 @@ export class MirrorAgent {
         subtrees,
         protect: [`/${TRACE_DIRECTORY}/${this.options.name}`],
         signal: this.abort.signal,
+        onSpawn: (pid) => void this.lock.recordWorker(pid).catch(() => undefined),
         ...(this.options.rsync ? { rsync: this.options.rsync } : {}),
         ...(this.options.metadataPatterns ? { metadataPatterns: this.options.metadataPatterns } : {}),
         ...(this.options.maxDeletions !== undefined ? { maxDeletions: this.options.maxDeletions } : {}),

@@ -25,6 +25,8 @@ export interface LockHolder {
   readonly host: string;
   readonly pid: number;
   readonly since: string;
+  /** The rsync the holder runs now, if any: a takeover stops it when its holder died without it. */
+  readonly worker?: number;
 }
 
 /** Another live process is syncing the tree. */

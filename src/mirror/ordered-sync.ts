@@ -31,6 +31,8 @@ export interface OrderedSyncOptions {
   readonly signal?: AbortSignal;
   /** Told as each stage starts (progress for long syncs). */
   readonly onStage?: (stage: SyncStage) => void;
+  /** Told each rsync's pid (the lock records it, so a takeover can stop an orphaned one). */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 export interface StageReport {
@@ -78,7 +80,11 @@ export async function orderedSync(options: OrderedSyncOptions): Promise<OrderedS
     options.onStage?.(stage);
     let result: RsyncResult;
     try {
-      result = await runRsync([...common, ...args, ...from, to], { ...(options.rsync ? { rsync: options.rsync } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+      result = await runRsync([...common, ...args, ...from, to], {
+        ...(options.rsync ? { rsync: options.rsync } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
+      });
     } catch (error) {
       throw new SyncError(`could not run rsync for the ${stage} stage: ${(error as Error).message}`, stage, null, { cause: error });
     }

@@ -34,11 +34,12 @@ export function parseRsyncOutput(stdout: string): Pick<RsyncResult, 'transferred
   return { transferred, deleted, bytes: statNumber(stdout, 'Total transferred file size') };
 }
 
-export function runRsync(args: readonly string[], options: { rsync?: string; signal?: AbortSignal } = {}): Promise<RsyncResult> {
+export function runRsync(args: readonly string[], options: { rsync?: string; signal?: AbortSignal; onSpawn?: (pid: number) => void } = {}): Promise<RsyncResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     // The C locale: --stats numbers with the separators this parser expects.
     const child = spawn(options.rsync ?? 'rsync', ['--itemize-changes', '--stats', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' }, ...(options.signal ? { signal: options.signal } : {}) });
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

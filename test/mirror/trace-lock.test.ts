@@ -58,4 +58,20 @@ describe('the tree lock', () => {
     await lock.release();
     cleanup();
   });
+
+  test("taking over a killed holder's lock stops the rsync it left running", async () => {
+    const path = join(makeTempDir(), 'sync.lock');
+    const gone = spawn(process.execPath, ['-e', '0']);
+    await new Promise((resolve) => gone.on('exit', resolve));
+    // Stands for an orphaned rsync: its command line says rsync, and it would run for a minute.
+    const orphan = spawn('bash', ['-c', 'exec -a rsync sleep 60'], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => orphan.on('exit', (_code, signal) => resolve(signal)));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    writeFileSync(path, JSON.stringify({ host: hostname(), pid: gone.pid, since: '2026-12-06T00:00:00Z', worker: orphan.pid }));
+    const lock = new TreeLock(path);
+    await lock.acquire();
+    assert.equal(await exited, 'SIGTERM');
+    await lock.release();
+    cleanup();
+  });
 });
