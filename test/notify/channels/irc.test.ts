@@ -1,38 +1,15 @@
 /** The IRC channel against a real ngircd, with a second IRC client as the recipient. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DeliveryError, LinkBuilder, type DeliveryJob, type Destination, type Notification } from '../../../src/notify/index.js';
+import { DeliveryError, type DeliveryJob, type Destination } from '../../../src/notify/index.js';
+import { destination as irc, links, notification, notificationJob } from './jobs.js';
 import { IrcChannel } from '../../../src/notify/channels/irc.js';
 import { LineRateLimiter } from '../../../src/notify/channels/irc-send-queue.js';
 import { textBudget } from '../../../src/notify/channels/irc-text.js';
 import { connectReceiver, startNgircd, type IrcReceiver, type Ngircd } from '../../helpers/ngircd.js';
 
 const PASSWORD = 'letmein';
-const links = new LinkBuilder('https://tidings.example.org', Buffer.alloc(32, 7));
-
-function destination(address: string): Destination {
-  return { id: 'd-irc', owner: 'alice', kind: 'irc', address, label: address, verifiedAt: 1, disabled: false, delivery: { kind: 'immediate' }, quietHours: null, maxPerHour: null, pausedReason: null };
-}
-
-function notification(extra: Partial<Notification> = {}): Notification {
-  return {
-    messageId: 'msg-1',
-    topic: 'org.fedoraproject.prod.buildsys.build.state.change',
-    app: 'buildsys',
-    summary: "koji's kernel-6.12.0-1.fc42 completed",
-    url: 'https://koji.fedoraproject.org/koji/buildinfo?buildID=1',
-    severity: 20,
-    sentAt: '2026-12-06T13:05:00.000Z',
-    agent: 'koji',
-    usernames: ['alice'],
-    packages: ['kernel'],
-    reasons: [{ ruleId: 'r-1', ruleName: 'My packages', because: 'you own kernel' }],
-    commit: null,
-    ...extra,
-  };
-}
-
-const notificationJob = (to: Destination, extra: Partial<Notification> = {}): DeliveryJob => ({ kind: 'notification', id: 'job-1', destination: to, notification: notification(extra), links });
+const destination = (address: string): Destination => irc('irc', address);
 
 /** Waits for `condition`, re-checked every 10 ms; fails loudly after `timeoutMs`. */
 async function eventually(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
