@@ -136,6 +136,14 @@ export function runDeliveryConformance(name: string, setup: () => Promise<Delive
       assert.match((await store.destinationById(destination))!.pausedReason ?? '', /550 no such user/);
     });
 
+    test("Matrix direct rooms are remembered per user, and replaced when the old one is unusable", async () => {
+      assert.equal(await delivery.matrixRoom('@alice:example.org'), undefined);
+      await delivery.setMatrixRoom('@alice:example.org', '!one:example.org');
+      assert.equal(await delivery.matrixRoom('@alice:example.org'), '!one:example.org');
+      await delivery.setMatrixRoom('@alice:example.org', '!two:example.org');
+      assert.equal(await delivery.matrixRoom('@alice:example.org'), '!two:example.org');
+    });
+
     describe('the engine', () => {
       let notifier: Notifier;
       let email: ScriptedChannel;

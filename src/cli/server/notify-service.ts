@@ -91,7 +91,7 @@ export async function startNotifyService(
 
     let notifier: Notifier | null = null;
     if (options.config.enabled) {
-      const channels = createChannels(options.config, secret, log);
+      const channels = createChannels(options.config, secret, database, log);
       const bus = new Bus(await backend.connect('tidings-notify'), { registry, logger: log });
       stops.push(() => bus.close());
       const running = new Notifier(database, { channels, links, logger: log, ...options.notifierOptions });

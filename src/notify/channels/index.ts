@@ -6,3 +6,7 @@ export { WebhookChannel, webhookBody, webhookSignature } from './webhook.js';
 export type { WebhookChannelOptions } from './webhook.js';
 export { IrcChannel } from './irc.js';
 export type { IrcChannelOptions } from './irc.js';
+export { MatrixChannel } from './matrix.js';
+export type { MatrixChannelOptions } from './matrix.js';
+export { MemoryMatrixRooms } from './matrix-rooms.js';
+export type { MatrixDirectRooms } from './matrix-rooms.js';
