@@ -5,5 +5,5 @@ export { ArchiveQueries, COUNT_CAP } from './query/engine.js';
 export type { QueryResult } from './query/engine.js';
 export { parseQuery, QueryParameterError, MAX_ROWS_PER_PAGE } from './query/parameters.js';
 export type { QueryRequest } from './query/parameters.js';
-export { legacyForm, messageForm, metaOf } from './query/present.js';
+export { legacyForm, messageForm, metaOf, storedAsMessage } from './query/present.js';
 export { messageFromArchiveLine, recordFromMessage, derivedEnvelopeId } from './envelope.js';

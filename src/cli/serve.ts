@@ -29,6 +29,7 @@ export function registerServe(program: Command): void {
       writeLine(`Tidings is running at ${server.url} (${server.busDescription})`);
       writeLine(`  publish: ./bin/tidings publish --topic org.example.hello --body '{"hello":"world"}'`);
       writeLine(`  watch:   ./bin/tidings tail`);
+      writeLine(`  settings: ${server.url}/settings (${server.loginDescription})`);
       await new Promise<void>((resolve) =>
         onShutdownSignal((signal) => {
           logger.info({ signal }, 'stopping');

@@ -46,7 +46,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): TidingsConf
       irc: { server: null, nick: 'tidings', password: null, lines_per_second: 2 },
       matrix: { homeserver: null, access_token: null },
       webhook: { timeout: 10 },
-      auth: { oidc_issuer: null, oidc_client_id: null, oidc_client_secret: null, admins: [] },
+      auth: { oidc_issuer: null, oidc_client_id: null, oidc_client_secret: null, oidc_username_claim: 'preferred_username', dev_login: null, session_hours: 168, admins: [] },
     },
   };
 }

@@ -155,5 +155,12 @@ timeout = 10
 # oidc_issuer = "https://id.example.org"
 # oidc_client_id = "tidings"
 # oidc_client_secret = "…"
+# The ID token claim holding the account name (Fedora's provider gives it as "nickname").
+oidc_username_claim = "preferred_username"
+# The local development login: anyone types a name and is that person. Unset: on only when no
+# issuer is set and serve listens on a loopback address.
+# dev_login = false
+# Hours a login lasts.
+session_hours = 168
 admins = []
 `;

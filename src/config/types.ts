@@ -99,6 +99,15 @@ export interface NotifyAuthConfig {
   oidc_issuer: string | null;
   oidc_client_id: string | null;
   oidc_client_secret: string | null;
+  /** The ID token claim that holds the account name (Fedora's provider: `nickname`). */
+  oidc_username_claim: string;
+  /**
+   * The local development login (anyone types a name and is that person): null lets serve decide —
+   * on when no issuer is set and serve listens on a loopback address only.
+   */
+  dev_login: boolean | null;
+  /** Hours a login lasts. */
+  session_hours: number;
   /** Accounts that may see and disable everyone's rules. */
   admins: string[];
 }

@@ -1,11 +1,13 @@
 /**
  * The one HTTP server of `tidings serve`: health, the hub WebSocket for other processes' bus
- * clients (admitted by HubAccess), the publish API, the live streams and the archive API.
+ * clients (admitted by HubAccess), the publish API, the live streams, the archive API, and people's
+ * notification settings (API and pages).
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
+import cookie from '@fastify/cookie';
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import { registerHealthRoutes, type ReadinessCheck } from './health.js';
@@ -16,6 +18,8 @@ import { registerMirrorRoutes, type MirrorRouteOptions } from './mirror-routes.j
 import { registerUnsubscribeRoutes, type UnsubscribeRouteOptions } from './unsubscribe-route.js';
 import { registerFeedRoutes, type FeedRouteOptions } from './feed-route.js';
 import { HubAccessError } from './hub-access.js';
+import { registerSettingsRoutes, type SettingsRouteOptions } from './settings/index.js';
+import { registerWeb, type WebOptions } from '../web/index.js';
 import type { Identity } from '../store/index.js';
 
 export interface GatewayOptions {
@@ -41,6 +45,13 @@ export interface GatewayOptions {
   readonly unsubscribe?: UnsubscribeRouteOptions;
   /** The mirror network's status. */
   readonly mirrors?: MirrorRouteOptions;
+  /** People's notification settings: the REST API and the web pages, behind a login. */
+  readonly settings?: {
+    readonly api: SettingsRouteOptions;
+    readonly web: WebOptions;
+    /** Signs the login's short-lived cookies. */
+    readonly cookieSecret: string;
+  };
   /** Origins browsers may call the API from; none (no CORS headers) by default. */
   readonly corsOrigins?: readonly string[];
   /** TLS for the HTTP port: PEM certificate chain and key. */
@@ -83,6 +94,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   if (options.mirrors) registerMirrorRoutes(app, options.mirrors);
   if (options.unsubscribe) registerUnsubscribeRoutes(app, options.unsubscribe);
   if (options.feed) registerFeedRoutes(app, options.feed);
+  if (options.settings) {
+    await app.register(cookie, { secret: options.settings.cookieSecret });
+    registerSettingsRoutes(app, options.settings.api);
+    registerWeb(app, options.settings.web);
+  }
 
   const hub = options.hub;
   if (hub) {

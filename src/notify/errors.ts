@@ -76,3 +76,8 @@ export class DeliveryError extends TidingsError {
     this.retryAfterMs = options.retryAfterMs;
   }
 }
+
+/** A preview was asked of a server that keeps no archive to run it over. */
+export class PreviewUnavailableError extends TidingsError {
+  readonly code = 'NOTIFY_PREVIEW_UNAVAILABLE';
+}

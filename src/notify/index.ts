@@ -7,7 +7,7 @@ export { DEFAULT_FILTERS } from './model.js';
 export * from './errors.js';
 export { NotifyStore, InboxStore, DEFAULT_RULE_NAME, CODE_LIFETIME_MS, MAX_CODE_ATTEMPTS } from './store/index.js';
 export type { Change, ChangeKind, TrackingQuery, PendingNotification, OwnershipImport, InboxEntry, InboxPage } from './store/index.js';
-export { validateRule, validateDestination, RULE_LIMITS, SEVERITIES } from './validate.js';
+export { validateRule, validateDestination, isAccountName, RULE_LIMITS, SEVERITIES } from './validate.js';
 export type { RuleInput, ValidRule, RuleContext, DestinationInput, ValidDestination } from './validate.js';
 export { OwnershipTracker, OWNERSHIP_QUEUE, OWNERSHIP_BINDINGS, ownershipChanges, applyOwnershipChange } from './ownership.js';
 export type { OwnershipChange, OwnershipTrackerOptions } from './ownership.js';
@@ -23,3 +23,7 @@ export { renderNotification, commitExcerpt, PATCH_EXCERPT_BYTES } from './delive
 export { isQuiet } from './delivery/quiet-hours.js';
 export { retryDelay, MAX_DELIVERY_AGE_MS } from './delivery/backoff.js';
 export * from './channels/index.js';
+export { RulePreviewer, PREVIEW_WINDOW_MS, PREVIEW_MAX_SCANNED, PREVIEW_MAX_SHOWN } from './preview.js';
+export type { RulePreview, PreviewItem, PreviewOptions, ArchiveScanner } from './preview.js';
+export { NotifySettings } from './settings.js';
+export type { NotifySettingsOptions, VerificationSender, Me, CodeDelivery } from './settings.js';

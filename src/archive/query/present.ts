@@ -5,13 +5,14 @@
 import { SchemaRegistry, type Message } from '../../message/index.js';
 import type { StoredMessage } from '../../store/index.js';
 
-function asMessage(stored: StoredMessage): Message {
+/** A stored message as the schema registry reads it (its facts are worked out from this). */
+export function storedAsMessage(stored: StoredMessage): Message {
   const body = typeof stored.body === 'object' && stored.body !== null ? (stored.body as Record<string, unknown>) : {};
   return { id: stored.id, topic: stored.topic, headers: stored.headers, body };
 }
 
 export function metaOf(stored: StoredMessage, names: readonly string[], registry: SchemaRegistry): Record<string, unknown> {
-  const facts = registry.facts(asMessage(stored));
+  const facts = registry.facts(storedAsMessage(stored));
   const meta: Record<string, unknown> = {};
   for (const name of names) {
     switch (name) {

@@ -10,7 +10,7 @@ import type { Logger } from '../../log/index.js';
 import { Bus, type Consumer } from '../../bus/index.js';
 import type { SchemaRegistry } from '../../message/index.js';
 import type { StoreDatabase } from '../../store/index.js';
-import { InboxStore, LinkBuilder, loadNotifySecret, Notifier, NotifyStore, OwnershipTracker, type NotifierOptions } from '../../notify/index.js';
+import { InboxStore, LinkBuilder, loadNotifySecret, Notifier, NotifyStore, OwnershipTracker, type DestinationKind, type NotifierOptions } from '../../notify/index.js';
 import type { BusBackend } from './backend.js';
 import { createChannels } from './notify-channels.js';
 
@@ -23,6 +23,8 @@ export interface NotifyService {
   readonly secret: Buffer;
   /** Null when notifications are switched off (`notify.enabled = false`): ownership is still tracked. */
   readonly notifier: Notifier | null;
+  /** The kinds of destination delivered to: the inbox, and a channel's kind when it runs. */
+  readonly kinds: readonly DestinationKind[];
   stop(): Promise<void>;
 }
 
@@ -90,6 +92,7 @@ export async function startNotifyService(
     await tracking.first;
 
     let notifier: Notifier | null = null;
+    const kinds: DestinationKind[] = ['inbox'];
     if (options.config.enabled) {
       const channels = createChannels(options.config, secret, database, log);
       const bus = new Bus(await backend.connect('tidings-notify'), { registry, logger: log });
@@ -109,6 +112,7 @@ export async function startNotifyService(
       stops.push(async () => matching.stop());
       await matching.first;
       notifier = running;
+      kinds.push(...channels.map((channel) => channel.kind as DestinationKind));
       log.info({ channels: channels.map((channel) => channel.kind) }, 'notifications on');
     }
     return {
@@ -117,6 +121,7 @@ export async function startNotifyService(
       links,
       secret,
       notifier,
+      kinds,
       async stop() {
         for (const stop of stops.splice(0).reverse()) await stop().catch((error: unknown) => log.warn({ err: error }, 'error while stopping notifications'));
       },

@@ -17,11 +17,14 @@ import { startArchiveService, type ArchiveService } from './archive-service.js';
 import { startPublishingService } from './publishing-service.js';
 import { startStreamService } from './stream-service.js';
 import { startMirrorStatusService } from './mirror-status-service.js';
+import { startSettingsService } from './settings-service.js';
 
 export interface RunningServer {
   readonly url: string;
   /** What the bus runs on, for people: "embedded bus, data in …" or "RabbitMQ at …". */
   readonly busDescription: string;
+  /** How people log in to the settings pages, for the startup line. */
+  readonly loginDescription: string;
   close(): Promise<void>;
 }
 
@@ -61,6 +64,8 @@ export async function startServer(config: TidingsConfig, logger: Logger): Promis
     let servedUrl = '';
     const notify = await startNotifyService(database, backend, registry, logger, { config: config.notify, servedUrl: () => servedUrl });
     stops.push(() => notify.stop());
+    const settings = startSettingsService(config, database, notify, archive?.queries, registry, logger, { host, tls: tls !== undefined });
+    stops.push(() => settings.stop());
     const stream = await startStreamService(config, backend, registry, archive?.queries, logger);
     stops.push(() => stream.stop());
     const mirrors = await startMirrorStatusService(backend, registry, archive?.queries, logger);
@@ -79,6 +84,7 @@ export async function startServer(config: TidingsConfig, logger: Logger): Promis
       mirrors: { board: mirrors.board },
       unsubscribe: { store: notify.store, links: notify.links },
       feed: { inbox: notify.inbox, links: notify.links, secret: notify.secret },
+      settings: settings.routeOptions,
       hub: {
         path: HUB_PATH,
         maxFrameBytes: maxFrameBytes(config.max_message_bytes),
@@ -95,7 +101,7 @@ export async function startServer(config: TidingsConfig, logger: Logger): Promis
     stops.push(() => gateway.close());
     const url = await gateway.listen(host, port);
     servedUrl = url;
-    return { url, busDescription: backend.description, close: stopAll };
+    return { url, busDescription: backend.description, loginDescription: settings.loginDescription, close: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

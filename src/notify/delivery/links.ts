@@ -8,6 +8,7 @@
  *   /settings/rules/<rule id>                     one rule
  *   /notify/unsubscribe/<destination id>?token=T  GET shows a confirm button; POST (RFC 8058 one-click) disables it
  *   /settings/destinations/<id>/verify?code=C     fills in the confirmation code
+ *   /notify/feed/<user>.atom?token=T              the web inbox as an Atom feed
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { DeliveryLinks } from './types.js';
@@ -26,6 +27,11 @@ export class LinkBuilder implements DeliveryLinks {
     return (typeof this.publicUrl === 'string' ? this.publicUrl : this.publicUrl()).replace(/\/+$/, '');
   }
 
+  /** An absolute URL of this server for a path (`/login/callback`). */
+  url(path: string): string {
+    return `${this.base}${path}`;
+  }
+
   get settings(): string {
     return `${this.base}/settings`;
   }
@@ -40,6 +46,11 @@ export class LinkBuilder implements DeliveryLinks {
 
   verify(destinationId: string, code: string): string {
     return `${this.base}/settings/destinations/${encodeURIComponent(destinationId)}/verify?code=${encodeURIComponent(code)}`;
+  }
+
+  /** A person's web inbox as an Atom feed, with the token feed readers present instead of a login. */
+  feed(username: string): string {
+    return `${this.base}/notify/feed/${encodeURIComponent(username)}.atom?token=${feedToken(this.secret, username)}`;
   }
 
   unsubscribeToken(destinationId: string): string {

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
 import type { StoreDatabase } from '../../store/index.js';
-import { NotifyAccessError, NotifyConflictError, NotifyNotFoundError, VerificationError } from '../errors.js';
+import { DestinationValidationError, NotifyAccessError, NotifyConflictError, NotifyNotFoundError, VerificationError } from '../errors.js';
 import type { Destination, GroupMembership, MatchReason, NotifyUser, PackageOwnership, Rule } from '../model.js';
 import { destinationIdsOf, isAccountName, validateDestination, validateRule, type DestinationFacts, type RuleInput, type ValidDestination } from '../validate.js';
 import { OwnershipTables, type OwnershipImport } from './ownership-tables.js';
@@ -177,6 +177,48 @@ export class NotifyStore {
   async setDestinationDisabled(actor: string, id: string, disabled: boolean): Promise<Destination> {
     await this.ownedDestination(actor, id);
     await this.db.updateTable('notify_destinations').set({ disabled: disabled ? 1 : 0 }).where('id', '=', id).execute();
+    await this.logChange(this.db, 'destination', id);
+    return this.getDestination(actor, id);
+  }
+
+  /**
+   * Changes how a destination delivers (label, immediate or digest, quiet hours, hourly limit). Its
+   * kind and address stay: a new address must be proven, so it is a new destination.
+   */
+  async updateDestination(actor: string, id: string, patch: unknown): Promise<Destination> {
+    const row = await this.ownedDestination(actor, id);
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new DestinationValidationError('destination', 'must be an object');
+    const given = patch as Record<string, unknown>;
+    for (const key of Object.keys(given)) {
+      if (key === 'kind' || key === 'address') {
+        if (given[key] !== (key === 'kind' ? row.kind : row.address)) throw new DestinationValidationError(key, `cannot be changed: add a new destination (it is confirmed anew) and delete this one`);
+      } else if (!['label', 'delivery', 'quietHours', 'maxPerHour'].includes(key)) {
+        throw new DestinationValidationError(key, 'is not a destination field (expected label, delivery, quietHours, maxPerHour)');
+      }
+    }
+    const current = toDestination(row);
+    // The inbox's "address" is empty, which validation refuses for the others: check the rest alone.
+    const valid = validateDestination({
+      kind: row.kind === 'inbox' ? 'webhook' : row.kind,
+      address: row.kind === 'inbox' ? 'https://inbox.invalid/' : row.address,
+      label: given['label'] ?? current.label,
+      delivery: given['delivery'] ?? current.delivery,
+      quietHours: 'quietHours' in given ? given['quietHours'] : current.quietHours,
+      maxPerHour: 'maxPerHour' in given ? given['maxPerHour'] : current.maxPerHour,
+    });
+    await this.db
+      .updateTable('notify_destinations')
+      .set({ label: valid.label, delivery: JSON.stringify(valid.delivery), quiet_hours: valid.quietHours ? JSON.stringify(valid.quietHours) : null, max_per_hour: valid.maxPerHour })
+      .where('id', '=', id)
+      .execute();
+    await this.logChange(this.db, 'destination', id);
+    return this.getDestination(actor, id);
+  }
+
+  /** Takes a destination out of its pause (it bounced, the peer refused it) once its owner fixed the cause. */
+  async resumeDestination(actor: string, id: string): Promise<Destination> {
+    await this.ownedDestination(actor, id);
+    await this.db.updateTable('notify_destinations').set({ paused_reason: null, failures: 0 }).where('id', '=', id).execute();
     await this.logChange(this.db, 'destination', id);
     return this.getDestination(actor, id);
   }

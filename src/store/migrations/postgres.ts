@@ -223,4 +223,21 @@ export const postgresMigrations: Record<string, Migration> = {
       )`.execute(db);
     },
   },
+  '0008_web_sessions': {
+    // Logins to the settings pages and their API. The cookie holds a random token; only its SHA-256
+    // is stored, so a leaked database does not hand out sessions. `csrf` is the token forms and API
+    // calls that change something must echo.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await sql`CREATE TABLE web_sessions (
+        token_hash TEXT PRIMARY KEY,
+        user_name TEXT NOT NULL,
+        csrf TEXT NOT NULL,
+        via TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL
+      )`.execute(db);
+      await sql`CREATE INDEX web_sessions_user ON web_sessions (user_name)`.execute(db);
+      await sql`CREATE INDEX web_sessions_expiry ON web_sessions (expires_at)`.execute(db);
+    },
+  },
 };
