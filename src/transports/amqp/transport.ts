@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { hostname } from 'node:os';
 import amqplib, { type Channel, type ChannelModel, type ConsumeMessage, type Options } from 'amqplib';
 import type { Logger } from 'pino';
 import { silentLogger } from '../../log/index.js';
@@ -47,6 +48,26 @@ export interface AmqpConnectOptions {
   readonly connectRetries?: number;
 }
 
+/**
+ * Who is on the other end of a connection, as an operator looking at the broker needs it: which
+ * service, on which host, which process, with which library. RabbitMQ shows these client properties
+ * in its management API; Tidings' own status view reads them back to name each connection's owner.
+ */
+export function identityProperties(name: string | undefined): Record<string, string | number> {
+  const service = name ?? 'tidings';
+  return {
+    product: 'Tidings',
+    version,
+    connection_name: service,
+    service,
+    host: hostname(),
+    pid: process.pid,
+    library: 'tidings (amqplib)',
+    library_version: version,
+    platform: `Node.js ${process.version}`,
+  };
+}
+
 /** Hides the password of an AMQP URL for logs and errors. */
 function maskAddress(url: string): string {
   try {
@@ -78,12 +99,7 @@ function socketOptions(url: string, options: AmqpConnectOptions): Record<string,
     // Small frames (a confirm, an ack) must leave at once: with Nagle's algorithm on, a publish
     // waits tens of milliseconds for its confirmation (measured p99 ≈ 45 ms against ≈ 5 ms).
     noDelay: true,
-    clientProperties: {
-      product: 'Tidings',
-      version,
-      connection_name: options.name ?? 'tidings',
-      ...options.clientProperties,
-    },
+    clientProperties: { ...identityProperties(options.name), ...options.clientProperties },
     ...(ca ? { ca: [ca] } : {}),
     ...(cert ? { cert } : {}),
     ...(key ? { key } : {}),
