@@ -201,9 +201,11 @@ export class MatchIndex {
     for (const indexed of passed) {
       const { rule } = indexed;
       const reasons = candidates.get(indexed)!.map((because) => ({ ruleId: rule.id, ruleName: rule.name, because }));
-      for (const destinationId of rule.destinations) {
+      for (let i = 0; i < rule.destinations.length; i++) {
+        const destinationId = rule.destinations[i]!;
         const existing = byDestination.get(destinationId);
-        if (existing === undefined) byDestination.set(destinationId, { owner: rule.owner, reasons: [...reasons] });
+        // The rule's first new destination takes its reasons array itself; any other gets a copy.
+        if (existing === undefined) byDestination.set(destinationId, { owner: rule.owner, reasons: i === 0 ? reasons : [...reasons] });
         else existing.reasons.push(...reasons);
       }
     }
@@ -223,7 +225,14 @@ export class MatchIndex {
     for (const pkg of facts.packages) {
       const users = this.owners.get(pkg);
       if (users === undefined) continue;
-      for (const [user, role] of users) note(this.myPackagesByOwner.get(user), Because.ownsPackage(pkg, role));
+      // The two phrases once per package, not once per owner: a popular package has many.
+      let owns: string | undefined;
+      let comaintains: string | undefined;
+      for (const [user, role] of users) {
+        const rules = this.myPackagesByOwner.get(user);
+        if (rules === undefined) continue;
+        note(rules, role === 'owner' ? (owns ??= Because.ownsPackage(pkg, role)) : (comaintains ??= Because.ownsPackage(pkg, role)));
+      }
     }
     for (const pkg of facts.packages) note(this.followersOfPackage.get(pkg), Because.followsPackage(pkg));
     for (const user of facts.usernames) note(this.followersOfUser.get(user), Because.followsUser(user));
