@@ -3,18 +3,16 @@
  * out of it: from the form's fields, from a saved rule, from the links apps make
  * (`/settings?package=kernel`), and into the rule input the store validates.
  */
-import type { Rule, RuleInput, Tracking } from '../notify/index.js';
+import type { Filters, Rule, RuleInput, Tracking } from '../notify/index.js';
 import { DEFAULT_FILTERS } from '../notify/index.js';
 
-/** The tracking part as the rule's own; the filters flattened into the form's fields. */
-export interface RuleDraft extends Tracking {
+/**
+ * The rule's tracking part and filters as the model has them, flattened into the form's fields —
+ * except that the form asks the positive question ("include my own actions"), as its box reads.
+ */
+export interface RuleDraft extends Tracking, Omit<Filters, 'excludeMyActions'> {
   readonly name: string;
   readonly enabled: boolean;
-  readonly includeApps: readonly string[];
-  readonly excludeApps: readonly string[];
-  readonly includeTopics: readonly string[];
-  readonly excludeTopics: readonly string[];
-  readonly minSeverity: number;
   readonly myActions: boolean;
   readonly destinations: readonly string[];
 }
