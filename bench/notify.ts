@@ -17,7 +17,7 @@ import { Simulator } from '../src/simulate/index.js';
 import { MatchIndex } from '../src/notify/match/index.js';
 import { percentile, printTable } from './_report.js';
 import { emailLatency, latencyRow } from './_notify-email.js';
-import { makeUniverse, populationOf, MAX_USERS } from './_notify-population.js';
+import { makeUniverse, populationOf, CORE, MAX_USERS } from './_notify-population.js';
 
 const TARGETS = { ratio: 2, matchedPerSecond: 20_000 } as const;
 /** Long enough a timed pass that timer resolution and GC pauses are noise. */
@@ -40,6 +40,8 @@ interface Size {
   /** µs per message, one entry per round. */
   readonly samples: number[];
   matchesPerMessage: number;
+  /** Of those, the matches of the active core's rules (the first CORE users). */
+  coreMatchesPerMessage: number;
   reasonsPerMessage: number;
   silentShare: number;
 }
@@ -85,21 +87,27 @@ export async function run(args: string[]): Promise<void> {
     const rules = population.rules.length;
     population = { users: [], rules: [], ownership: [], membership: [] };
     gc();
-    built.push({ users, index, rules, buildMs, heapMb: heapMb() - before, samples: [], matchesPerMessage: 0, reasonsPerMessage: 0, silentShare: 0 });
+    built.push({ users, index, rules, buildMs, heapMb: heapMb() - before, samples: [], matchesPerMessage: 0, coreMatchesPerMessage: 0, reasonsPerMessage: 0, silentShare: 0 });
   }
 
   // What the matches are, untimed: the output grows with the population even when the work per key does not.
+  const coreUsers = new Set(universe.names.slice(0, CORE));
   for (const size of built) {
     let matches = 0;
+    let coreMatches = 0;
     let reasons = 0;
     let silent = 0;
     for (const { message, facts } of stream) {
       const found = size.index.match(message, facts);
       matches += found.length;
-      for (const match of found) reasons += match.reasons.length;
+      for (const match of found) {
+        reasons += match.reasons.length;
+        if (coreUsers.has(match.owner)) coreMatches++;
+      }
       if (found.length === 0) silent++;
     }
     size.matchesPerMessage = matches / stream.length;
+    size.coreMatchesPerMessage = coreMatches / stream.length;
     size.reasonsPerMessage = reasons / stream.length;
     size.silentShare = silent / stream.length;
   }
@@ -138,6 +146,7 @@ export async function run(args: string[]): Promise<void> {
         'µs/msg': Math.round(perMessage * 100) / 100,
         'msg/s': Math.round(1e6 / perMessage),
         'matches/msg': Math.round(size.matchesPerMessage * 100) / 100,
+        [`of core ${CORE.toLocaleString('en-US')}`]: Math.round(size.coreMatchesPerMessage * 100) / 100,
         'reasons/msg': Math.round(size.reasonsPerMessage * 100) / 100,
         'no match %': Math.round(size.silentShare * 1000) / 10,
         'µs/match': Math.round((perMessage / Math.max(size.matchesPerMessage, 1e-9)) * 100) / 100,
@@ -178,6 +187,8 @@ export async function run(args: string[]): Promise<void> {
       matched_per_s_small: Math.round(1e6 / median(smallest.samples)),
       matches_per_msg_small: round2(smallest.matchesPerMessage),
       matches_per_msg_large: round2(largest.matchesPerMessage),
+      core_users: CORE,
+      core_matches_per_msg_large: round2(largest.coreMatchesPerMessage),
       build_ms_small: Math.round(smallest.buildMs),
       build_ms_large: Math.round(largest.buildMs),
       heap_mb_small: round2(smallest.heapMb),
