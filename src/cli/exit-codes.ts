@@ -39,6 +39,10 @@ const BY_ERROR_CODE: Record<string, number> = {
   PUBLISH_REJECTED: ExitCode.publishRejected,
   PUBLISH_UNROUTABLE: ExitCode.publishRejected,
   DATA_DIR_IN_USE: ExitCode.usage,
+  MANAGE_NOT_FOUND: ExitCode.declareFailed,
+  MANAGE_REFUSED: ExitCode.declareFailed,
+  MANAGE_FORBIDDEN: ExitCode.permissionDenied,
+  MANAGE_UNAVAILABLE: ExitCode.connectionFailed,
 };
 
 export function exitCodeFor(error: unknown): number {

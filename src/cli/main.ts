@@ -19,6 +19,9 @@ import { registerGitHook } from './git-hook.js';
 import { registerSimulate } from './simulate.js';
 import { registerNotify } from './notify.js';
 import { registerMirror } from './mirror.js';
+import { registerStatus } from './status.js';
+import { registerCheck } from './check.js';
+import { registerManageActions } from './manage-actions.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -46,6 +49,9 @@ export function buildProgram(): Command {
   registerSimulate(program as unknown as Command);
   registerNotify(program as unknown as Command);
   registerMirror(program as unknown as Command);
+  registerStatus(program as unknown as Command);
+  registerCheck(program as unknown as Command);
+  registerManageActions(program as unknown as Command);
   return program as unknown as Command;
 }
 

@@ -48,6 +48,29 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): TidingsConf
       webhook: { timeout: 10 },
       auth: { oidc_issuer: null, oidc_client_id: null, oidc_client_secret: null, oidc_username_claim: 'preferred_username', dev_login: null, session_hours: 168, admins: [] },
     },
+    manage: {
+      enabled: true,
+      interval: 10,
+      management_url: null,
+      operators: [],
+      admins: [],
+      metrics_max_queues: 200,
+      consumer_timeout: 1800,
+      events: true,
+      defaults: {
+        no_consumer_seconds: 300,
+        no_progress_minutes: 10,
+        redelivery_loop: 1,
+        ack_timeout_share: 0.8,
+        growing_minutes: 15,
+        max_ready: null,
+        max_dead_letters: 0,
+        sustain_seconds: 60,
+        clear_margin: 0.1,
+      },
+      queues: [],
+      publishers: [],
+    },
   };
 }
 

@@ -163,4 +163,54 @@ oidc_username_claim = "preferred_username"
 # Hours a login lasts.
 session_hours = 168
 admins = []
+
+# The operators' view of the bus (tidings serve): queues, consumers, connections and dead letters
+# on the embedded broker or RabbitMQ (its management plugin), alerts, management events, /metrics.
+[manage]
+enabled = true
+# Seconds between looks at the broker (alerts, events and /metrics follow from them).
+interval = 10
+# RabbitMQ's management API; unset: the bus URL's host on port 15672 with the bus URL's user.
+# management_url = "http://guest:guest@127.0.0.1:15672"
+# Identities (tidings identity create NAME) that may peek into, retry and discard dead letters,
+# purge and move messages; admins may also close connections and delete queues. Everyone else reads.
+operators = []
+admins = []
+# Queues with series of their own on /metrics, the worst first; the rest are summed as "_other".
+metrics_max_queues = 200
+# RabbitMQ's consumer_timeout (seconds), for queues that do not set x-consumer-timeout.
+consumer_timeout = 1800
+# Publish management events under tidings.manage.* (connections, queues, alerts, audit records).
+events = true
+
+# Alert thresholds for every queue; [[manage.queues]] entries override them per queue or pattern.
+[manage.defaults]
+# Messages waiting with no consumer for this long.
+no_consumer_seconds = 300
+# Consumers present and messages waiting, but nothing delivered or acknowledged for this long.
+no_progress_minutes = 10
+# Redeliveries a second, while the depth does not fall: a message requeued forever.
+redelivery_loop = 1
+# The oldest unacknowledged message has used this share of the broker's acknowledgement timeout.
+ack_timeout_share = 0.8
+# The depth has grown for this long.
+growing_minutes = 15
+# Ready messages above this (unset: no depth alert).
+# max_ready = 10000
+# Dead letters above this (0: any).
+max_dead_letters = 0
+# A level must stay over its threshold this long before it is raised…
+sustain_seconds = 60
+# …and fall this share below it before it clears.
+clear_margin = 0.1
+
+# [[manage.queues]]
+# queue = "tidings.archive"
+# no_progress_minutes = 2
+# max_ready = 50000
+
+# A publisher family gone quiet: no topic under the prefix for this long.
+# [[manage.publishers]]
+# prefix = "org.fedoraproject.prod.buildsys"
+# quiet_minutes = 60
 `;

@@ -24,6 +24,10 @@ export type {
   NotifyIrcConfig,
   NotifyMatrixConfig,
   NotifyWebhookConfig,
+  ManageConfig,
+  ManageThresholdsConfig,
+  ManageQueueThresholdsConfig,
+  ManagePublisherConfig,
 } from './types.js';
 export { LOG_LEVELS, DURABILITIES } from './types.js';
 export { defaultConfig, defaultDataDir, DEFAULT_URL, DEFAULT_LISTEN } from './defaults.js';

@@ -55,6 +55,19 @@ const bindingSchema: JsonSchema = {
   },
 };
 
+/** The alert thresholds, as [manage.defaults] and each [[manage.queues]] entry write them. */
+const THRESHOLDS = {
+  no_consumer_seconds: { type: 'number', minimum: 0, description: 'a number of seconds' },
+  no_progress_minutes: { type: 'number', exclusiveMinimum: 0, description: 'a number of minutes' },
+  redelivery_loop: { type: 'number', exclusiveMinimum: 0, description: 'redeliveries a second' },
+  ack_timeout_share: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'a share from 0 to 1' },
+  growing_minutes: { type: 'number', exclusiveMinimum: 0, description: 'a number of minutes' },
+  max_ready: { type: ['integer', 'null'], minimum: 0, description: 'a number of messages' },
+  max_dead_letters: { type: 'integer', minimum: 0, description: 'a number of messages' },
+  sustain_seconds: { type: 'number', minimum: 0, description: 'a number of seconds' },
+  clear_margin: { type: 'number', minimum: 0, maximum: 1, description: 'a share from 0 to 1' },
+};
+
 export const CONFIG_SCHEMA: JsonSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   type: 'object',
@@ -206,6 +219,37 @@ export const CONFIG_SCHEMA: JsonSchema = {
             dev_login: { type: ['boolean', 'null'] },
             session_hours: { type: 'number', exclusiveMinimum: 0, maximum: 8760, description: 'a number of hours up to 8760' },
             admins: { type: 'array', items: { type: 'string', minLength: 1, description: 'an account name' } },
+          },
+        },
+      },
+    },
+    manage: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        interval: { type: 'number', minimum: 1, maximum: 3600, description: 'a number of seconds from 1 to 3600' },
+        management_url: { type: ['string', 'null'], pattern: '^https?://', description: 'the management API URL, e.g. "http://guest:guest@127.0.0.1:15672"' },
+        operators: { type: 'array', items: { type: 'string', minLength: 1, description: 'an identity name' } },
+        admins: { type: 'array', items: { type: 'string', minLength: 1, description: 'an identity name' } },
+        metrics_max_queues: { type: 'integer', minimum: 1, maximum: 10000, description: 'a number of queues from 1 to 10000' },
+        consumer_timeout: { type: 'number', exclusiveMinimum: 0, description: 'a number of seconds' },
+        events: { type: 'boolean' },
+        defaults: { type: 'object', additionalProperties: false, properties: THRESHOLDS },
+        queues: {
+          type: 'array',
+          items: { type: 'object', additionalProperties: false, required: ['queue'], properties: { queue: { type: 'string', minLength: 1, description: 'a queue name or pattern' }, ...THRESHOLDS } },
+        },
+        publishers: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['prefix', 'quiet_minutes'],
+            properties: {
+              prefix: { type: 'string', pattern: '^[^.*#\\s]+(\\.[^.*#\\s]+)*$', description: 'a topic prefix of whole words, e.g. "buildsys"' },
+              quiet_minutes: { type: 'number', exclusiveMinimum: 0, description: 'a number of minutes' },
+            },
           },
         },
       },

@@ -124,6 +124,52 @@ export interface NotifyConfig {
   auth: NotifyAuthConfig;
 }
 
+/** Alert thresholds, snake_case in the file; every one optional where it is a per-queue override. */
+export interface ManageThresholdsConfig {
+  no_consumer_seconds: number;
+  no_progress_minutes: number;
+  redelivery_loop: number;
+  ack_timeout_share: number;
+  growing_minutes: number;
+  max_ready: number | null;
+  max_dead_letters: number;
+  sustain_seconds: number;
+  clear_margin: number;
+}
+
+export type ManageQueueThresholdsConfig = Partial<ManageThresholdsConfig> & {
+  /** A queue name or pattern (`*` one word, `#` zero or more). */
+  queue: string;
+};
+
+export interface ManagePublisherConfig {
+  /** A topic prefix, e.g. `buildsys` or `org.fedoraproject.prod.buildsys`. */
+  prefix: string;
+  quiet_minutes: number;
+}
+
+export interface ManageConfig {
+  /** Watch the bus (tidings serve): snapshots, alerts, management events, /metrics. */
+  enabled: boolean;
+  /** Seconds between snapshots of the broker. */
+  interval: number;
+  /** RabbitMQ's management API; null: the bus URL's host on port 15672, same user. */
+  management_url: string | null;
+  /** Identities (token names) that may look inside dead letters, retry, discard, purge and move. */
+  operators: string[];
+  /** Identities that may also close connections and delete queues. */
+  admins: string[];
+  /** Queues with series of their own on /metrics (the worst first); the rest are summed. */
+  metrics_max_queues: number;
+  /** RabbitMQ's consumer_timeout in seconds, where a queue does not set x-consumer-timeout. */
+  consumer_timeout: number;
+  /** Publish management events (connections, queues, bindings, consumers, alerts, audit) on the bus. */
+  events: boolean;
+  defaults: ManageThresholdsConfig;
+  queues: ManageQueueThresholdsConfig[];
+  publishers: ManagePublisherConfig[];
+}
+
 /** The resolved configuration: every key present, defaults filled in. */
 export interface TidingsConfig {
   /** The bus: 'http://host:port' (a `tidings serve` hub) or amqp(s)://… */
@@ -155,6 +201,7 @@ export interface TidingsConfig {
   archive: ArchiveConfig;
   gateway: GatewayConfig;
   notify: NotifyConfig;
+  manage: ManageConfig;
 }
 
 /** Every key optional, at every depth; lists are replaced whole, so their items stay complete. */

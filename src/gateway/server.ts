@@ -14,6 +14,7 @@ import { registerHealthRoutes, type ReadinessCheck } from './health.js';
 import { registerArchiveRoutes, type ArchiveRouteOptions } from './archive-routes.js';
 import { registerPublishRoute, type PublishRouteOptions } from './publish-route.js';
 import { registerStreamRoutes, type StreamRouteOptions } from './stream/index.js';
+import { registerManageRoutes, type ManageRouteOptions } from './manage-routes.js';
 import { registerMirrorRoutes, type MirrorRouteOptions } from './mirror-routes.js';
 import { registerUnsubscribeRoutes, type UnsubscribeRouteOptions } from './unsubscribe-route.js';
 import { registerFeedRoutes, type FeedRouteOptions } from './feed-route.js';
@@ -45,6 +46,8 @@ export interface GatewayOptions {
   readonly unsubscribe?: UnsubscribeRouteOptions;
   /** The mirror network's status. */
   readonly mirrors?: MirrorRouteOptions;
+  /** The operators' view of the bus (/api/v1/manage) and Prometheus' /metrics. */
+  readonly manage?: ManageRouteOptions;
   /** People's notification settings: the REST API and the web pages, behind a login. */
   readonly settings?: {
     readonly api: SettingsRouteOptions;
@@ -92,6 +95,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   if (options.publishing) registerPublishRoute(app, options.publishing);
   if (options.stream) registerStreamRoutes(app, options.stream);
   if (options.mirrors) registerMirrorRoutes(app, options.mirrors);
+  if (options.manage) registerManageRoutes(app, options.manage);
   if (options.unsubscribe) registerUnsubscribeRoutes(app, options.unsubscribe);
   if (options.feed) registerFeedRoutes(app, options.feed);
   if (options.settings) {

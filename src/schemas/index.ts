@@ -15,12 +15,13 @@ import { accountsSchemas } from './accounts/index.js';
 import { updatesSchemas } from './updates/index.js';
 import { gitSchemas } from './git/index.js';
 import { mirrorsSchemas } from './mirrors/index.js';
+import { tidingsSchemas } from './tidings/index.js';
 
 export type { AppSchema } from './app-schema.js';
 export { SchemaCatalog } from './catalog.js';
 export type { ChosenSchema, SchemaChoice } from './catalog.js';
 export { relativeTopic } from './words.js';
-export { buildsysSchemas, pkgdbSchemas, accountsSchemas, updatesSchemas, gitSchemas, mirrorsSchemas };
+export { buildsysSchemas, pkgdbSchemas, accountsSchemas, updatesSchemas, gitSchemas, mirrorsSchemas, tidingsSchemas };
 
 /** Every application schema, grouped by application in this order. */
 export const appSchemas: readonly AppSchema[] = Object.freeze([
@@ -32,15 +33,18 @@ export const appSchemas: readonly AppSchema[] = Object.freeze([
   ...mirrorsSchemas,
 ]);
 
+/** Every schema a Tidings process knows: the applications' and Tidings' own (management events). */
+export const knownSchemas: readonly AppSchema[] = Object.freeze([...appSchemas, ...tidingsSchemas]);
+
 /**
- * A registry that knows the base schema and every application schema, by name and alias, and reads
- * a message that names no schema with its topic's (see catalog.ts).
+ * A registry that knows the base schema and every application and Tidings schema, by name and
+ * alias, and reads a message that names no schema with its topic's (see catalog.ts).
  */
 export function createSchemaRegistry(): SchemaRegistry {
-  return new SchemaCatalog(appSchemas).registry;
+  return new SchemaCatalog(knownSchemas).registry;
 }
 
-/** The registry of every application schema plus the topic index (see catalog.ts). */
+/** The registry of every known schema plus the topic index (see catalog.ts). */
 export function createSchemaCatalog(): SchemaCatalog {
-  return new SchemaCatalog(appSchemas);
+  return new SchemaCatalog(knownSchemas);
 }

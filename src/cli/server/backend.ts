@@ -8,12 +8,15 @@ import type { Logger } from '../../log/index.js';
 import type { Transport } from '../../bus/index.js';
 import { EmbeddedBroker, EmbeddedConnection } from '../../transports/embedded/index.js';
 import { openTransport } from '../../connect.js';
+import { EmbeddedManagementSource, RabbitManagementSource, type ManagementSource } from '../../manage/index.js';
 import { busOptions } from '../context.js';
 
 export interface BusBackend {
   /** For people: "embedded bus, data in …" or "RabbitMQ at …". */
   readonly description: string;
   connect(name: string): Transport | Promise<Transport>;
+  /** The operators' view of this bus: the embedded broker's own counters, or RabbitMQ's management API. */
+  managementSource(): ManagementSource;
   ready(): boolean;
   close(): Promise<void>;
 }
@@ -28,6 +31,7 @@ function embeddedBackend(config: TidingsConfig, logger: Logger): BusBackend {
   return {
     description: `embedded bus, data in ${config.serve.data_dir}`,
     connect: (name) => new EmbeddedConnection(broker, { address: name, name }),
+    managementSource: () => new EmbeddedManagementSource(broker),
     ready: () => open,
     async close() {
       open = false;
@@ -44,6 +48,13 @@ async function rabbitBackend(config: TidingsConfig, logger: Logger): Promise<Bus
   return {
     description: `RabbitMQ at ${maskUrl(config.url)}`,
     connect: (name) => openTransport(config.url, busOptions(config, logger.child({ part: 'bus', client: name }), name)),
+    managementSource: () =>
+      new RabbitManagementSource({
+        amqpUrl: config.url,
+        ...(config.manage.management_url ? { managementUrl: config.manage.management_url } : {}),
+        consumerTimeoutMs: config.manage.consumer_timeout * 1000,
+        logger: logger.child({ part: 'manage' }),
+      }),
     ready: () => up && own.connected,
     async close() {
       up = false;

@@ -18,6 +18,7 @@ import { startPublishingService } from './publishing-service.js';
 import { startStreamService } from './stream-service.js';
 import { startMirrorStatusService } from './mirror-status-service.js';
 import { startSettingsService } from './settings-service.js';
+import { startManageService, type RunningManageService } from './manage-service.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -70,6 +71,11 @@ export async function startServer(config: TidingsConfig, logger: Logger): Promis
     stops.push(() => stream.stop());
     const mirrors = await startMirrorStatusService(backend, registry, archive?.queries, logger);
     stops.push(() => mirrors.stop());
+    let manage: RunningManageService | undefined;
+    if (config.manage.enabled) {
+      manage = await startManageService(config, database, backend, registry, logger);
+      stops.push(() => manage!.stop());
+    }
     const gateway = await createGateway({
       logger,
       ...(tls ? { tls } : {}),
@@ -82,6 +88,7 @@ export async function startServer(config: TidingsConfig, logger: Logger): Promis
       publishing: publishing.routeOptions,
       stream: stream.routeOptions,
       mirrors: { board: mirrors.board },
+      ...(manage ? { manage: { service: manage.service, authenticator: publishing.routeOptions.authenticator, registry } } : {}),
       unsubscribe: { store: notify.store, links: notify.links },
       feed: { inbox: notify.inbox, links: notify.links, secret: notify.secret },
       settings: settings.routeOptions,

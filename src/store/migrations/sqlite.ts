@@ -232,4 +232,22 @@ export const sqliteMigrations: Record<string, Migration> = {
       await sql`CREATE INDEX web_sessions_expiry ON web_sessions (expires_at)`.execute(db);
     },
   },
+  '0009_manage_audit': {
+    // The operators' audit trail: every management action asked for (done or refused), who asked,
+    // with which role, on what, and the outcome. Kept apart from the bus so a purge cannot erase it.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await sql`CREATE TABLE manage_audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        role TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        affected INTEGER NOT NULL
+      )`.execute(db);
+      await sql`CREATE INDEX manage_audit_at ON manage_audit (at)`.execute(db);
+    },
+  },
 };

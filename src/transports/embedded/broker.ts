@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { assertValidPattern, TopicMatcher, type Headers } from '../../message/index.js';
+import { assertValidPattern } from '../../message/index.js';
 import {
   ConsumerCancelledError,
   DEFAULT_EXCHANGE,
@@ -24,6 +24,10 @@ import {
 import { silentLogger } from '../../log/index.js';
 import { BrokerConsumer, BrokerQueue, QueueEntry, type DeliveryListener, type QueueHost } from './queue.js';
 import { QueueStore, type QueueStoreOptions } from './store.js';
+import { Exchange } from './exchange.js';
+import { ConnectionRegistry } from './connections.js';
+import { withDeath } from './dead-letter.js';
+import { validateQueueName, withArgumentLimits } from './queue-arguments.js';
 
 /** Where messages rejected from queues without a dead-letter queue of their own go. */
 export const SHARED_DEAD_LETTER_QUEUE = 'tidings.dead-letters';
@@ -33,18 +37,12 @@ export const DEFAULT_TRANSIENT_MAX_LENGTH = 10_000;
 
 export interface EmbeddedBrokerOptions extends QueueStoreOptions {
   readonly logger?: Logger;
+  /**
+   * Count what each binding routes and when each queue was last active (default true). Off only to
+   * measure what that costs on publishing; the operators' view then shows those figures as unknown.
+   */
+  readonly statistics?: boolean;
 }
-
-interface Exchange {
-  readonly name: string;
-  readonly matcher: TopicMatcher<BrokerQueue>;
-  /** Where each recently published topic goes; a bus repeats its topics. Cleared on any binding change. */
-  readonly routes: Map<string, BrokerQueue[]>;
-  unroutable: number;
-}
-
-/** Topics remembered per exchange before the route cache starts over. */
-const ROUTE_CACHE_SIZE = 10_000;
 
 interface PendingBatch {
   inserts: QueueEntry[];
@@ -60,6 +58,10 @@ const emptyBatch = (): PendingBatch => ({ inserts: [], deletes: [], deliveryCoun
 
 export class EmbeddedBroker implements QueueHost {
   readonly logger: Logger;
+  readonly statistics: boolean;
+  readonly connections: ConnectionRegistry;
+  /** Epoch ms. */
+  readonly startedAt = Date.now();
   private readonly store: QueueStore;
   private readonly exchanges = new Map<string, Exchange>();
   private readonly queues = new Map<string, BrokerQueue>();
@@ -73,6 +75,8 @@ export class EmbeddedBroker implements QueueHost {
 
   constructor(options: EmbeddedBrokerOptions = {}) {
     this.logger = options.logger ?? silentLogger();
+    this.statistics = options.statistics ?? true;
+    this.connections = new ConnectionRegistry(this.logger);
     this.store = new QueueStore(options);
     this.restore();
   }
@@ -100,7 +104,7 @@ export class EmbeddedBroker implements QueueHost {
     }
     for (const binding of this.store.bindings()) {
       const queue = this.queuesById.get(binding.queueId);
-      if (queue) this.ensureExchange(binding.exchange).matcher.add(binding.pattern, queue);
+      if (queue) this.ensureExchange(binding.exchange).bind(binding.pattern, queue);
     }
     if (!this.queues.has(SHARED_DEAD_LETTER_QUEUE)) {
       this.declareDurable({ name: SHARED_DEAD_LETTER_QUEUE }, null);
@@ -125,7 +129,7 @@ export class EmbeddedBroker implements QueueHost {
   private ensureExchange(name: string): Exchange {
     let exchange = this.exchanges.get(name);
     if (!exchange) {
-      exchange = { name, matcher: new TopicMatcher<BrokerQueue>(), routes: new Map(), unroutable: 0 };
+      exchange = new Exchange(name, this.statistics);
       this.exchanges.set(name, exchange);
     }
     return exchange;
@@ -212,15 +216,13 @@ export class EmbeddedBroker implements QueueHost {
     assertValidPattern(pattern);
     const exchange = this.exchanges.get(exchangeName);
     if (!exchange) throw new NotFoundError(`exchange "${exchangeName}" does not exist: declare it first`);
-    exchange.matcher.add(pattern, queue);
-    exchange.routes.clear();
+    exchange.bind(pattern, queue);
     if (queue.properties.durable) this.store.saveBinding({ queueId: queue.id, exchange: exchangeName, pattern });
   }
 
   unbindQueue(queue: BrokerQueue, exchangeName: string, pattern: string): void {
     const exchange = this.exchanges.get(exchangeName);
-    exchange?.matcher.remove(pattern, queue);
-    exchange?.routes.clear();
+    exchange?.unbind(pattern, queue);
     if (queue.properties.durable) this.store.deleteBinding({ queueId: queue.id, exchange: exchangeName, pattern });
   }
 
@@ -240,10 +242,7 @@ export class EmbeddedBroker implements QueueHost {
       consumer.unacked.clear();
       consumer.end(new ConsumerCancelledError(`queue "${queue.name}" was deleted`));
     }
-    for (const exchange of this.exchanges.values()) {
-      for (const pattern of [...exchange.matcher.patterns()]) exchange.matcher.remove(pattern, queue);
-      exchange.routes.clear();
-    }
+    for (const exchange of this.exchanges.values()) exchange.unbindQueue(queue);
     this.queues.delete(queue.name);
     this.queuesById.delete(queue.id);
     if (queue.properties.durable) this.store.deleteQueue(queue.id);
@@ -258,7 +257,9 @@ export class EmbeddedBroker implements QueueHost {
     if (!exchange) {
       return Promise.reject(new NotFoundError(`exchange "${exchangeName}" does not exist: declare it first`));
     }
-    const targets = this.route(exchange, message.topic);
+    exchange.published++;
+    const route = exchange.route(message.topic);
+    const targets = route.queues;
     if (targets.length === 0) {
       exchange.unroutable++;
       if (options.mandatory) {
@@ -278,21 +279,60 @@ export class EmbeddedBroker implements QueueHost {
         );
       }
     }
+    for (const binding of route.bindings) binding.matched++;
     const now = Date.now();
     let headersJson: string | undefined;
     for (const queue of targets) {
-      const { maxLength } = queue.properties;
-      if (maxLength !== null && queue.count >= maxLength) this.overflow(queue);
       const durable = queue.properties.durable;
       if (durable) headersJson ??= JSON.stringify(message.headers);
-      const entry = new QueueEntry(queue.nextSeq(), queue, message, exchangeName, now, durable ? headersJson! : '');
-      queue.count++;
-      queue.counters.published++;
-      if (durable) this.pending.inserts.push(entry);
-      this.pending.visible.push(entry);
+      this.addEntry(queue, message, exchangeName, now, durable ? headersJson! : '');
     }
     this.scheduleFlush();
     return new Promise<void>(this.awaitCommit);
+  }
+
+  private addEntry(queue: BrokerQueue, message: RawMessage, exchange: string, now: number, headersJson: string): void {
+    const { maxLength } = queue.properties;
+    if (maxLength !== null && queue.count >= maxLength) this.overflow(queue);
+    const entry = new QueueEntry(queue.nextSeq(), queue, message, exchange, now, headersJson);
+    queue.count++;
+    queue.counters.published++;
+    if (queue.properties.durable) this.pending.inserts.push(entry);
+    this.pending.visible.push(entry);
+  }
+
+  /**
+   * Puts messages at the end of one queue, bypassing exchanges (an operator moving messages), keeping
+   * the exchange each came through; resolves once they are committed. A full queue overflows as on publish.
+   */
+  append(queue: BrokerQueue, messages: ReadonlyArray<{ readonly message: RawMessage; readonly exchange: string }>): Promise<void> {
+    if (this.closed) return Promise.reject(new PublishRejectedError('the embedded broker is closed'));
+    if (queue.deleted) return Promise.reject(new NotFoundError(`queue "${queue.name}" was deleted`));
+    if (messages.length === 0) return Promise.resolve();
+    const { maxLength, overflow } = queue.properties;
+    if (maxLength !== null && overflow === 'reject-publish' && queue.count + messages.length > maxLength) {
+      return Promise.reject(
+        new PublishRejectedError(`queue "${queue.name}" has room for ${Math.max(0, maxLength - queue.count)} of ${messages.length} messages (max length ${maxLength}, overflow reject-publish)`),
+      );
+    }
+    const now = Date.now();
+    for (const { message, exchange } of messages) {
+      this.addEntry(queue, message, exchange, now, queue.properties.durable ? JSON.stringify(message.headers) : '');
+    }
+    this.scheduleFlush();
+    return new Promise<void>(this.awaitCommit);
+  }
+
+  /** Removes up to `limit` waiting entries that `wanted` picks, and commits their removal before returning. */
+  removeReady(queue: BrokerQueue, wanted: (entry: QueueEntry) => boolean, limit: number): QueueEntry[] {
+    const removed = queue.removeReady(wanted, limit);
+    for (const entry of removed) this.settled(queue, entry);
+    this.flush();
+    return removed;
+  }
+
+  exchangeList(): Exchange[] {
+    return [...this.exchanges.values()];
   }
 
   /** The executor of every publish's promise: one shared function, settled by flush(). */
@@ -300,16 +340,6 @@ export class EmbeddedBroker implements QueueHost {
     this.pending.resolves.push(resolve);
     this.pending.rejects.push(reject);
   };
-
-  private route(exchange: Exchange, topic: string): BrokerQueue[] {
-    let targets = exchange.routes.get(topic);
-    if (!targets) {
-      targets = [...exchange.matcher.match(topic)];
-      if (exchange.routes.size >= ROUTE_CACHE_SIZE) exchange.routes.clear();
-      exchange.routes.set(topic, targets);
-    }
-    return targets;
-  }
 
   /** Makes room in a full drop-head queue: its oldest waiting message is dead-lettered (or dropped). */
   private overflow(queue: BrokerQueue): void {
@@ -371,9 +401,10 @@ export class EmbeddedBroker implements QueueHost {
     return consumer;
   }
 
-  cancel(consumer: BrokerConsumer): void {
+  /** Ends a consumer; `error` says why when it is not its owner's doing. Its unacked messages go back. */
+  cancel(consumer: BrokerConsumer, error: Error | null = null): void {
     if (consumer.cancelled) return;
-    consumer.end(null);
+    consumer.end(error);
     consumer.queue.removeConsumer(consumer);
   }
 
@@ -439,50 +470,4 @@ export class EmbeddedBroker implements QueueHost {
     this.closed = true;
     this.store.close();
   }
-}
-
-/** Records where and why a message died, in RabbitMQ's `x-death` shape plus the full reason. */
-function withDeath(entry: QueueEntry, queue: string, reason: string, kind: string): Headers {
-  const previous = Array.isArray(entry.message.headers['x-death']) ? (entry.message.headers['x-death'] as Headers[]) : [];
-  const death: Headers = {
-    count: 1,
-    reason: kind,
-    queue,
-    time: Math.floor(Date.now() / 1000),
-    exchange: entry.exchange,
-    'routing-keys': [entry.message.topic],
-  };
-  return {
-    ...entry.message.headers,
-    'x-death': [death, ...previous],
-    'x-first-death-queue': (entry.message.headers['x-first-death-queue'] as string | undefined) ?? queue,
-    'x-first-death-reason': (entry.message.headers['x-first-death-reason'] as string | undefined) ?? kind,
-    'x-tidings-death-reason': reason,
-  };
-}
-
-/** Reads RabbitMQ's `x-max-length` / `x-overflow` queue arguments where no explicit option is given. */
-function withArgumentLimits(options: QueueOptions): QueueOptions {
-  const args = options.arguments ?? {};
-  const maxLength = options.maxLength ?? args['x-max-length'];
-  const overflow = options.overflow ?? args['x-overflow'];
-  if (maxLength !== undefined && (typeof maxLength !== 'number' || !Number.isInteger(maxLength) || maxLength < 0)) {
-    throw new DeclareError(`queue "${options.name}": x-max-length must be a whole number ≥ 0, got ${JSON.stringify(maxLength)}`);
-  }
-  if (overflow !== undefined && overflow !== 'drop-head' && overflow !== 'reject-publish') {
-    throw new DeclareError(`queue "${options.name}": x-overflow must be drop-head or reject-publish, got ${JSON.stringify(overflow)}`);
-  }
-  return {
-    ...options,
-    ...(maxLength !== undefined ? { maxLength } : {}),
-    ...(overflow !== undefined ? { overflow } : {}),
-  };
-}
-
-function validateQueueName(name: string): void {
-  if (Buffer.byteLength(name) > 255) throw new DeclareError(`queue name "${name.slice(0, 60)}…" is longer than 255 bytes`);
-  if (name.startsWith('amq.')) {
-    throw new DeclareError(`queue name "${name}" starts with "amq.", which is reserved for server-named queues`);
-  }
-  if (/[\u0000-\u001f\u007f]/.test(name)) throw new DeclareError(`queue name ${JSON.stringify(name)} contains control characters`);
 }

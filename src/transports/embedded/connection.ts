@@ -4,6 +4,7 @@
  */
 import {
   BusClosedError,
+  ConnectionError,
   DeclareError,
   type ExchangeOptions,
   type ConsumeOptions,
@@ -17,20 +18,26 @@ import {
 } from '../../bus/index.js';
 import type { EmbeddedBroker } from './broker.js';
 import type { BrokerConsumer } from './queue.js';
+import type { RegisteredConnection } from './connections.js';
+import { identityFrom, processIdentity, type ConnectionIdentity } from './identity.js';
 
 export interface EmbeddedConnectionOptions {
   /** Who is connected, for logs and statistics (a service name, a client address). */
   readonly name?: string;
   readonly address?: string;
+  /** Who is on the other end; default: this process (an in-process connection). */
+  readonly identity?: Partial<ConnectionIdentity>;
 }
 
-export class EmbeddedConnection implements Transport {
+export class EmbeddedConnection implements Transport, RegisteredConnection {
   readonly kind = 'embedded';
   readonly address: string;
   readonly name: string;
   readonly id: number;
+  readonly connectedAt = Date.now();
   readonly closed: Promise<Error | null>;
-  private readonly consumers = new Set<BrokerConsumer>();
+  private currentIdentity: ConnectionIdentity;
+  private readonly consumerSet = new Set<BrokerConsumer>();
   private resolveClosed!: (error: Error | null) => void;
   private isClosed = false;
 
@@ -42,6 +49,26 @@ export class EmbeddedConnection implements Transport {
     this.name = options.name ?? `connection-${this.id}`;
     this.address = options.address ?? `embedded:${broker.path}`;
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.currentIdentity = options.identity
+      ? identityFrom(options.identity, options.name ?? null)
+      : processIdentity(options.name ?? 'tidings');
+    broker.connections.add(this);
+  }
+
+  get identity(): ConnectionIdentity {
+    return this.currentIdentity;
+  }
+
+  /**
+   * Replaces the identity, for a hub client that says who it is only after its connection was made.
+   * The claim is checked field by field (a remote process sent it).
+   */
+  identify(claimed: Partial<ConnectionIdentity>): void {
+    this.currentIdentity = identityFrom(claimed, this.currentIdentity.service);
+  }
+
+  consumers(): readonly BrokerConsumer[] {
+    return [...this.consumerSet];
   }
 
   get connected(): boolean {
@@ -98,9 +125,9 @@ export class EmbeddedConnection implements Transport {
       let resolveEnded!: (error: Error | null) => void;
       const ended = new Promise<Error | null>((resolve) => (resolveEnded = resolve));
       const consumer = this.broker.consume(queue, this.id, options.prefetch, onDelivery);
-      this.consumers.add(consumer);
+      this.consumerSet.add(consumer);
       consumer.onEnd = (error) => {
-        this.consumers.delete(consumer);
+        this.consumerSet.delete(consumer);
         resolveEnded(error);
       };
       return {
@@ -113,12 +140,22 @@ export class EmbeddedConnection implements Transport {
 
   /** Ends this connection: its consumers' unsettled messages go back, its exclusive queues go away. */
   async close(): Promise<void> {
+    this.end(null);
+  }
+
+  /** An operator closed it: consumers end with the reason, and so does `closed`. */
+  closeByBroker(reason: string): void {
+    this.end(new ConnectionError(`the broker closed the connection "${this.name}": ${reason}`));
+  }
+
+  private end(error: Error | null): void {
     if (this.isClosed) return;
     this.isClosed = true;
-    for (const consumer of [...this.consumers]) this.broker.cancel(consumer);
+    this.broker.connections.remove(this);
+    for (const consumer of [...this.consumerSet]) this.broker.cancel(consumer, error);
     for (const queue of [...this.broker.allQueues()]) {
       if (queue.properties.owner === this.id) this.broker.deleteQueue(queue);
     }
-    this.resolveClosed(null);
+    this.resolveClosed(error);
   }
 }

@@ -51,6 +51,22 @@ export class EntryList<T extends Sequenced> {
     this.head = 0;
   }
 
+  /** Removes up to `limit` entries that `wanted` picks, oldest first, and returns them. */
+  removeWhere(wanted: (item: T) => boolean, limit: number): T[] {
+    const removed: T[] = [];
+    const kept: T[] = [];
+    for (let i = this.head; i < this.items.length; i++) {
+      const item = this.items[i]!;
+      if (removed.length < limit && wanted(item)) removed.push(item);
+      else kept.push(item);
+    }
+    if (removed.length > 0) {
+      this.items = kept;
+      this.head = 0;
+    }
+    return removed;
+  }
+
   /** Removes and returns every entry. */
   drain(): T[] {
     const live = this.items.slice(this.head);

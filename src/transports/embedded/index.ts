@@ -4,3 +4,8 @@ export { EmbeddedConnection } from './connection.js';
 export type { EmbeddedConnectionOptions } from './connection.js';
 export { DataDirInUseError } from './store.js';
 export type { Durability } from './store.js';
+export { processIdentity, identityFrom, TIDINGS_VERSION } from './identity.js';
+export type { ConnectionIdentity } from './identity.js';
+export type { ConnectionRegistry, RegisteredConnection } from './connections.js';
+export type { Exchange, ExchangeBinding } from './exchange.js';
+export type { BrokerQueue, BrokerConsumer, QueueEntry, QueueCounters } from './queue.js';

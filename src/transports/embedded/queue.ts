@@ -41,6 +41,8 @@ export interface QueueProperties {
 
 /** What a queue needs from its broker: loading spilled entries and recording settlements. */
 export interface QueueHost {
+  /** Keep activity timestamps (off for benchmarks measuring their cost). */
+  readonly statistics: boolean;
   loadEntries(queue: BrokerQueue, afterSeq: number, limit: number): QueueEntry[];
   settled(queue: BrokerQueue, entry: QueueEntry): void;
   requeued(queue: BrokerQueue, entry: QueueEntry): void;
@@ -68,6 +70,9 @@ export class BrokerQueue {
   readonly consumers: BrokerConsumer[] = [];
   readonly counters: QueueCounters = { published: 0, delivered: 0, redelivered: 0, acked: 0, deadLettered: 0, dropped: 0 };
   deleted = false;
+  /** When it last delivered or had a delivery acked (epoch ms); null before that, or without statistics. */
+  lastActivityAt: number | null = null;
+  readonly trackActivity: boolean;
   /** Some waiting entries are in SQLite only. */
   private spilled: boolean;
   /** Every entry with a sequence number up to this one has been loaded into memory. */
@@ -89,6 +94,7 @@ export class BrokerQueue {
     this.count = stored.count;
     this.lastSeq = stored.lastSeq;
     this.spilled = stored.count > 0;
+    this.trackActivity = host.statistics;
   }
 
   /** Entries are numbered per queue, so a queue's acks are consecutive whatever other queues do. */
@@ -138,6 +144,56 @@ export class BrokerQueue {
     const entry = this.nextReady();
     if (entry) this.count--;
     return entry;
+  }
+
+  /** The first `limit` waiting entries, oldest first, from memory then SQLite, leaving the queue as it is. */
+  peekReady(limit: number): QueueEntry[] {
+    const found: QueueEntry[] = [];
+    for (const entry of this.ready) {
+      if (found.length >= limit) return found;
+      found.push(entry);
+    }
+    let after = this.loadedUpTo;
+    while (this.spilled && found.length < limit) {
+      const want = Math.min(LOAD_BATCH, limit - found.length);
+      const page = this.host.loadEntries(this, after, want);
+      found.push(...page);
+      if (page.length < want) break;
+      after = page[page.length - 1]!.seq;
+    }
+    return found;
+  }
+
+  /**
+   * Takes up to `limit` waiting entries that `wanted` picks, oldest first; the caller records their
+   * removal. Entries spilled to SQLite are read page by page and are never in memory, so deleting
+   * their rows is all it takes.
+   */
+  removeReady(wanted: (entry: QueueEntry) => boolean, limit: number): QueueEntry[] {
+    const removed = this.ready.removeWhere(wanted, limit);
+    let after = this.loadedUpTo;
+    while (this.spilled && removed.length < limit) {
+      const page = this.host.loadEntries(this, after, LOAD_BATCH);
+      for (const entry of page) {
+        if (removed.length >= limit) break;
+        if (wanted(entry)) removed.push(entry);
+      }
+      if (page.length < LOAD_BATCH) break;
+      after = page[page.length - 1]!.seq;
+    }
+    this.count -= removed.length;
+    return removed;
+  }
+
+  /** When the oldest message it holds (waiting or unacknowledged) was enqueued; null when it holds none. */
+  oldestHeldAt(): number | null {
+    // Spilled entries are newer than every loaded one, so SQLite is asked only when memory is empty.
+    const head = this.ready.peek() ?? (this.spilled ? this.host.loadEntries(this, this.loadedUpTo, 1)[0] : undefined);
+    let oldest = head ? head.enqueuedAt : null;
+    for (const consumer of this.consumers) {
+      for (const entry of consumer.unacked.values()) if (oldest === null || entry.enqueuedAt < oldest) oldest = entry.enqueuedAt;
+    }
+    return oldest;
   }
 
   addConsumer(consumer: BrokerConsumer): void {
@@ -198,6 +254,7 @@ export class BrokerQueue {
     consumer.unacked.delete(seq);
     this.count--;
     this.counters.acked++;
+    if (this.trackActivity) this.lastActivityAt = Date.now();
     this.host.settled(this, entry);
     this.dispatch();
     return true;
@@ -268,6 +325,7 @@ export class BrokerConsumer {
     entry.deliveries++;
     this.unacked.set(entry.seq, entry);
     this.queue.counters.delivered++;
+    if (this.queue.trackActivity) this.queue.lastActivityAt = Date.now();
     if (redelivered) this.queue.counters.redelivered++;
     this.listener(new EmbeddedDelivery(this, entry, redelivered));
   }

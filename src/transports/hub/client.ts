@@ -21,7 +21,15 @@ import {
   type Subscription,
   type Transport,
 } from '../../bus/index.js';
-import { HUB_PATH, HUB_PROTOCOL_VERSION, type HubClientFrame, type HubRequest, type HubServerFrame } from './protocol.js';
+import { processIdentity, type ConnectionIdentity } from '../embedded/index.js';
+import {
+  HUB_PATH,
+  HUB_PROTOCOL_VERSION,
+  type HubClientFrame,
+  type HubIdentity,
+  type HubRequest,
+  type HubServerFrame,
+} from './protocol.js';
 
 export interface HubConnectOptions {
   /** Shown in the server's logs. */
@@ -132,7 +140,9 @@ export class HubTransport implements Transport {
       );
     });
     const transport = new HubTransport(socket, address);
-    await transport.request({ op: 'hello', rid: 0, version: HUB_PROTOCOL_VERSION, name: options.name ?? 'tidings' });
+    const name = options.name ?? 'tidings';
+    const identity = processIdentity(name, 'tidings (hub)');
+    await transport.request({ op: 'hello', rid: 0, version: HUB_PROTOCOL_VERSION, name, identity: withoutNulls(identity) });
     return transport;
   }
 
@@ -257,6 +267,11 @@ export class HubTransport implements Transport {
       this.socket.close(1000, 'client closing');
     });
   }
+}
+
+/** The identity as the protocol carries it: unknown fields left out rather than sent as null. */
+function withoutNulls(identity: ConnectionIdentity): HubIdentity {
+  return Object.fromEntries(Object.entries(identity).filter(([, value]) => value !== null)) as HubIdentity;
 }
 
 class HubDelivery implements Delivery {

@@ -9,7 +9,7 @@ export const HUB_PATH = '/api/v1/hub';
 export const HUB_PROTOCOL_VERSION = 1;
 
 export type HubRequest =
-  | { op: 'hello'; rid: number; version: number; name: string }
+  | { op: 'hello'; rid: number; version: number; name: string; identity?: HubIdentity }
   | { op: 'declareExchange'; rid: number; exchange: string; options?: ExchangeOptions }
   | { op: 'declareQueue'; rid: number; queue: QueueOptions }
   | { op: 'bind' | 'unbind'; rid: number; queue: string; exchange: string; pattern: string }
@@ -17,6 +17,19 @@ export type HubRequest =
   | { op: 'publish'; rid: number; message: RawMessage; exchange?: string; mandatory?: boolean }
   | { op: 'consume'; rid: number; queue: string; prefetch: number; ctag: string }
   | { op: 'cancel'; rid: number; ctag: string };
+
+/**
+ * Who the client is, as AMQP clients tell RabbitMQ in their connection properties; shown to operators.
+ * Every field is optional: clients from before it was added send none, and the server trusts none blindly.
+ */
+export interface HubIdentity {
+  readonly service?: string;
+  readonly host?: string;
+  readonly pid?: number;
+  readonly library?: string;
+  readonly libraryVersion?: string;
+  readonly platform?: string;
+}
 
 export type HubSettlement =
   | { op: 'ack'; tag: number }

@@ -7,6 +7,7 @@ import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import { assertValidTopic, MessageFormatError, MessageTooLargeError, TidingsError } from '../../message/index.js';
 import type { Delivery, RawMessage, Subscription, Transport } from '../../bus/index.js';
+import { identityFrom, type ConnectionIdentity } from '../embedded/index.js';
 import { HUB_PROTOCOL_VERSION, type HubClientFrame, type HubRequest, type HubServerFrame } from './protocol.js';
 
 export interface HubServerOptions {
@@ -32,6 +33,10 @@ export function serveHubSocket(socket: WebSocket, remote: string, options: HubSe
       (transport) => {
         connection = transport;
         if (socketClosed) void transport.close();
+        // Closed from the broker's side (an operator): the client must learn that its connection is gone.
+        void transport.closed.then((error) => {
+          if (error && !socketClosed) socket.close(4000, closeReason(error.message));
+        });
         return !socketClosed;
       },
       (error: unknown) => {
@@ -63,6 +68,8 @@ export function serveHubSocket(socket: WebSocket, remote: string, options: HubSe
           socket.close(1002, 'protocol version');
           return;
         }
+        // The connection was made before the client said who it is: tell it now (the embedded broker listens).
+        if (isIdentifiable(connection)) connection.identify(identityFrom(frame.identity, typeof frame.name === 'string' ? frame.name : null));
         log.debug({ name: frame.name }, 'hub client connected');
         return send({ op: 'ok', rid: frame.rid, result: { version: HUB_PROTOCOL_VERSION } });
       case 'declareExchange':
@@ -181,6 +188,18 @@ function assertRawMessageShape(message: RawMessage): void {
                 ? '"priority" must be a whole number from 0 to 255'
                 : null;
   if (problem) throw new MessageFormatError(`hub publish refused: ${problem}`);
+}
+
+/** A transport that records who its client is (EmbeddedConnection). */
+function isIdentifiable(transport: Transport): transport is Transport & { identify(identity: ConnectionIdentity): void } {
+  return typeof (transport as { identify?: unknown }).identify === 'function';
+}
+
+/** WebSocket close reasons are limited to 123 bytes. */
+function closeReason(text: string): string {
+  let reason = text.slice(0, 120);
+  while (Buffer.byteLength(reason) > 123) reason = reason.slice(0, -1);
+  return reason;
 }
 
 function codeOf(error: unknown): string {

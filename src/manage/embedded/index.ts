@@ -1,0 +1,2 @@
+export { EmbeddedManagementSource } from './source.js';
+export type { EmbeddedManagementSourceOptions } from './source.js';
