@@ -272,5 +272,30 @@ for (const backend of BACKENDS) {
       assert.equal(report.summary.health, 'critical');
       assert.ok(report.queues.some((q) => q.name === elsewhere && q.ready === 4));
     });
+
+    test('tidings check answers as a Nagios plugin; the CLI actions need an operator token', async () => {
+      const env = { TIDINGS_SERVE_URL: server.url, TIDINGS_URL: server.url };
+      const depth = await runTidings(['check', 'queue', elsewhere, '--warning', '1', '--critical', '3'], { env, timeoutMs: 30_000 });
+      assert.equal(depth.code, 2, depth.stdout + depth.stderr);
+      assert.match(depth.stdout, /^TIDINGS QUEUE CRITICAL - .*\| 'ready'=4;1;3;0 /);
+      const unknown = await runTidings(['check', 'queue', `no-such-queue-${run}`], { env, timeoutMs: 30_000 });
+      assert.equal(unknown.code, 3);
+      assert.match(unknown.stdout, /^TIDINGS QUEUE UNKNOWN - /);
+      const alerts = await runTidings(['check', 'alerts', stuck], { env, timeoutMs: 30_000 });
+      assert.equal(alerts.code, 2, alerts.stdout);
+      const unreachable = await runTidings(['check', 'alarms', '--serve-url', 'http://127.0.0.1:1'], { env, timeoutMs: 30_000 });
+      assert.equal(unreachable.code, 3, 'a check that cannot look says UNKNOWN, not OK');
+
+      const refused = await runTidings(['dead-letters', 'peek', elsewhere], { env, timeoutMs: 30_000 });
+      assert.equal(refused.code, 15, refused.stderr);
+      assert.match(refused.stderr, /operator/);
+      const purged = await runTidings(['queue', 'purge', elsewhere, '--count', '1'], { env: { ...env, TIDINGS_TOKEN: operatorToken }, timeoutMs: 30_000 });
+      assert.equal(purged.code, 0, purged.stderr);
+      assert.match(purged.stdout, /^purged 1 message/);
+      const audit = await runTidings(['audit', '--json', '--limit', '1'], { env, timeoutMs: 30_000 });
+      const newest = JSON.parse(audit.stdout.trim()) as AuditRecord;
+      assert.equal(newest.action, 'purge');
+      assert.equal(newest.actor, `ops-${run}`);
+    });
   });
 }
