@@ -13,6 +13,7 @@ import { AmqpTransport } from '../../src/transports/amqp/index.js';
 import { RabbitManagementSource, managementEndpoint } from '../../src/manage/rabbitmq/index.js';
 import { ManageNotFoundError, ManageRefusedError, ManageUnavailableError } from '../../src/manage/errors.js';
 import type { BusSnapshot, QueueView } from '../../src/manage/model.js';
+import { parseIdleSince, toSnapshot, type ApiAnswers } from '../../src/manage/rabbitmq/snapshot.js';
 import { ensureRabbitMq } from '../helpers/rabbitmq.js';
 
 const MANAGEMENT = process.env['TIDINGS_TEST_RABBITMQ_MANAGEMENT_URL'] ?? 'http://guest:guest@127.0.0.1:15672';
@@ -61,10 +62,11 @@ function queueName(name: string): string {
 /** Ready messages as the broker counts them right now (AMQP, not the lagging statistics). */
 async function ready(queue: string): Promise<number> {
   const channel = await amqp.createChannel();
+  channel.on('error', () => undefined); // a missing queue closes the channel: checkQueue rejects with it
   try {
     return (await channel.checkQueue(queue)).messageCount;
   } finally {
-    await channel.close();
+    await channel.close().catch(() => undefined);
   }
 }
 
@@ -72,22 +74,23 @@ function queueIn(snapshot: BusSnapshot, name: string): QueueView | undefined {
   return snapshot.queues.find((queue) => queue.name === name);
 }
 
-before(async () => {
-  url = await ensureRabbitMq();
-  source = new RabbitManagementSource({ amqpUrl: url, managementUrl: MANAGEMENT });
-  bus = new Bus(await AmqpTransport.connect(url, { name: SERVICE }));
-  amqp = await amqplib.connect(url);
-});
-
-after(async () => {
-  await bus.close();
-  const channel = await amqp.createChannel();
-  for (const queue of queues) await channel.deleteQueue(queue);
-  await amqp.close();
-  await source.close();
-});
-
 describe('the RabbitMQ management source', () => {
+  before(async () => {
+    url = await ensureRabbitMq();
+    source = new RabbitManagementSource({ amqpUrl: url, managementUrl: MANAGEMENT });
+    bus = new Bus(await AmqpTransport.connect(url, { name: SERVICE }));
+    amqp = await amqplib.connect(url);
+  });
+
+  after(async () => {
+    await bus.close();
+    const channel = await amqp.createChannel();
+    channel.on('error', () => undefined);
+    for (const queue of queues) await channel.deleteQueue(queue);
+    await amqp.close();
+    await source.close();
+  });
+
   test('a snapshot lists a consumer queue with ready, unacked and consumers, its dead-letter queue, and who consumes it', async () => {
     const queue = queueName('busy');
     const topic = `${RUN}.busy.event`;
@@ -326,5 +329,59 @@ describe('the management endpoint', () => {
       password: 'pw',
       vhost: 'other',
     });
+  });
+});
+
+describe('mapping the management API to the model', () => {
+  const empty: ApiAnswers = { overview: {}, nodes: [], exchanges: [], bindings: [], queues: [], consumers: [], channels: [], connections: [] };
+  const settings = { vhost: '/', consumerTimeoutMs: 60_000 };
+
+  test('reads idle_since in both the 3.10+ and the older format', () => {
+    assert.equal(parseIdleSince('2026-01-02T03:04:05.678+00:00'), Date.UTC(2026, 0, 2, 3, 4, 5, 678));
+    assert.equal(parseIdleSince('2026-01-02 03:04:05'), Date.UTC(2026, 0, 2, 3, 4, 5));
+    assert.equal(parseIdleSince(undefined), null);
+  });
+
+  test('a queue: oldest age from the head timestamp, its own consumer timeout, its dead-letter queue and depth', () => {
+    const takenAt = Date.UTC(2026, 0, 1, 12, 0, 0);
+    const snapshot = toSnapshot(
+      {
+        ...empty,
+        queues: [
+          { name: 'q', durable: true, auto_delete: false, messages_ready: 2, messages_unacknowledged: 0, head_message_timestamp: takenAt / 1000 - 30, arguments: { 'x-consumer-timeout': 5000, 'x-dead-letter-routing-key': 'q' } },
+          { name: 'q.dlq', durable: true, auto_delete: false, messages: 4, message_stats: { publish: 4 } },
+          { name: 'other', durable: true, auto_delete: false },
+        ],
+      },
+      settings,
+      takenAt,
+    );
+    const [q, dlq, other] = snapshot.queues;
+    assert.equal(q!.oldestAgeMs, 30_000);
+    assert.equal(q!.ackTimeoutMs, 5000);
+    assert.equal(q!.deadLetterQueue, 'q.dlq');
+    assert.equal(q!.deadLetterDepth, 4);
+    assert.equal(q!.totals?.deadLettered, 4);
+    assert.deepEqual(q!.rates, { publish: null, deliver: null, ack: null, redeliver: null }, 'no statistics yet: no rates');
+    assert.equal(dlq!.isDeadLetterQueue, true);
+    assert.equal(dlq!.deadLetterQueue, null);
+    assert.equal(other!.oldestAgeMs, null);
+    assert.equal(other!.ackTimeoutMs, 60_000, 'the configured timeout where the queue sets none');
+    assert.equal(other!.deadLetterQueue, null);
+  });
+
+  test('an exchange counts unroutable messages only where the broker reports them', () => {
+    const snapshot = toSnapshot(
+      {
+        ...empty,
+        exchanges: [
+          { name: 'a', type: 'topic', durable: true, message_stats: { publish_in: 3, publish_in_details: { rate: 1.5 } } },
+          { name: 'b', type: 'topic', durable: true, message_stats: { drop_unroutable: 2, return_unroutable: 1 } },
+        ],
+      },
+      settings,
+      0,
+    );
+    assert.deepEqual(snapshot.exchanges.map((e) => [e.unroutable, e.publishRate]), [[null, 1.5], [3, null]]);
   });
 });

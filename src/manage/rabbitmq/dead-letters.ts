@@ -9,7 +9,7 @@ import { DEATH_REASON_HEADER, RETRY_COUNT_HEADER, type DeadLetter } from '../mod
 import { decodeHeaders, SHARED_DEAD_LETTER_QUEUE, DEAD_LETTER_SUFFIX } from '../../transports/amqp/index.js';
 // The id rule (message_id, else a digest of topic and body) must be the consumer's own, so ids
 // shown by peek are the ones services log. wire.ts is the amqp part's codec; its face does not export it.
-import { toRawMessage } from '../../transports/amqp/wire.js';
+import { toRawMessage } from '../../transports/amqp/index.js';
 
 /** Headers that describe a message's death; a retried message starts a new life without them. */
 const DEATH_HEADERS = new Set(['x-death', 'x-first-death-queue', 'x-first-death-reason', 'x-first-death-exchange', 'x-last-death-queue', 'x-last-death-reason', 'x-last-death-exchange']);

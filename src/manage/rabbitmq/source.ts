@@ -97,9 +97,8 @@ export class RabbitManagementSource implements ManagementSource {
       return queue;
     }
     const declared = await this.client.get<ApiQueue>(`${this.queuePath(queue)}?columns=name,arguments`, this.names(queue));
-    const conventional = `${queue}.dlq`;
-    const hasConventional = declared.arguments?.['x-dead-letter-routing-key'] === undefined && (await this.queueExists(conventional));
-    const deadLetterQueue = deadLetterQueueOf(declared, (name) => name === conventional && hasConventional);
+    // Whichever queue the naming rules point at must exist: checked next, so assume it does here.
+    const deadLetterQueue = deadLetterQueueOf(declared, () => true);
     if (!deadLetterQueue || !(await this.queueExists(deadLetterQueue))) {
       throw new ManageNotFoundError(`${this.names(queue)} has no dead-letter queue${deadLetterQueue ? ` ("${deadLetterQueue}" does not exist)` : ''}`);
     }
