@@ -16,6 +16,7 @@ import type { BindingView, BusSnapshot, ConnectionView, ConsumerView, ExchangeVi
 export const ManagementTopic = {
   connectionOpen: 'tidings.manage.connection.open',
   connectionClose: 'tidings.manage.connection.close',
+  connectionRefused: 'tidings.manage.connection.refused',
   queueDeclare: 'tidings.manage.queue.declare',
   queueDelete: 'tidings.manage.queue.delete',
   exchangeDeclare: 'tidings.manage.exchange.declare',
@@ -73,6 +74,11 @@ export function diffSnapshots(before: BusSnapshot | null, after: BusSnapshot): M
     ...exchanges.removed.map((e) => event(ManagementTopic.exchangeDelete, { exchange: e.name })),
     ...connections.removed.map((c) => event(ManagementTopic.connectionClose, connectionBody(c))),
   ];
+}
+
+/** A client the bus turned away (a hub client without a valid token): who, from where, and why. */
+export function connectionRefusedEvent(peer: string, reason: string, at = Date.now()): ManagementEvent {
+  return { topic: ManagementTopic.connectionRefused, at, body: { peer, reason } };
 }
 
 /** An alert transition as a management event (`tidings.manage.alert.raise` / `.clear`). */
@@ -215,6 +221,7 @@ const alertRequired = ['id', 'kind', 'subject_type', 'subject', 'severity', 'mes
 export const MANAGEMENT_EVENT_SCHEMAS: Readonly<Record<ManagementTopicName, JsonSchemaObject>> = {
   [ManagementTopic.connectionOpen]: bodySchema(ManagementTopic.connectionOpen, 'a client connected to the broker', connectionProperties, ['connection']),
   [ManagementTopic.connectionClose]: bodySchema(ManagementTopic.connectionClose, 'a client connection closed', connectionProperties, ['connection']),
+  [ManagementTopic.connectionRefused]: bodySchema(ManagementTopic.connectionRefused, 'a client was refused a connection to the bus', { peer: text, reason: text }, ['peer', 'reason']),
   [ManagementTopic.queueDeclare]: bodySchema(
     ManagementTopic.queueDeclare,
     'a queue was declared',

@@ -18,7 +18,7 @@ export { describeDeadLetter } from './decode.js';
 export type { DecodedDeadLetter } from './decode.js';
 export { AlertEvaluator, ALERT_KINDS, alertThresholds } from './alerts/index.js';
 export type { Alert, AlertKind, AlertTransition, AlertThresholdsInit } from './alerts/index.js';
-export { diffSnapshots, alertEvent, auditEvent, MANAGEMENT_TOPICS } from './events.js';
+export { diffSnapshots, alertEvent, auditEvent, connectionRefusedEvent, MANAGEMENT_TOPICS } from './events.js';
 export type { ManagementEvent } from './events.js';
 export { renderMetrics } from './metrics.js';
 export {

@@ -7,7 +7,7 @@
 import type { Logger } from '../log/index.js';
 import { AlertEvaluator, type Alert, type AlertThresholdsInit } from './alerts/index.js';
 import type { AuditRecord, AuditStore, NewAuditRecord } from './audit.js';
-import { alertEvent, auditEvent, diffSnapshots, type ManagementEvent } from './events.js';
+import { alertEvent, auditEvent, connectionRefusedEvent, diffSnapshots, type ManagementEvent } from './events.js';
 import { renderMetrics } from './metrics.js';
 import type { BusSnapshot, ManagementSource } from './model.js';
 import { assertAllowed, roleOf, type ManageAction, type RoleGrants } from './roles.js';
@@ -107,6 +107,11 @@ export class ManageService {
       },
     );
     return this.inflight;
+  }
+
+  /** A client the bus turned away: logged by whoever refused it, announced here. */
+  connectionRefused(peer: string, reason: string): void {
+    void this.emit(connectionRefusedEvent(peer, reason));
   }
 
   /** The bus's traffic, for the publisher families' quiet alerts. */

@@ -145,6 +145,14 @@ for (const backend of BACKENDS) {
       assert.ok(connection.library);
     });
 
+    test('a client turned away by the hub is announced as a failed connect', async () => {
+      const bogus = `tdg.${'x'.repeat(20)}.${'y'.repeat(40)}`;
+      await assert.rejects(connect(server.url, { name: `intruder-${run}`, token: bogus }));
+      const refused = await until(async () => events.find((e) => e.topic.endsWith('tidings.manage.connection.refused')), 'the refused connect is published', 10_000);
+      assert.match(String(refused.body['reason']), /token is not valid/);
+      assert.match(String(refused.body['peer']), /127\.0\.0\.1/);
+    });
+
     test('a consumer that stops making progress raises no-progress, announced on the bus', async () => {
       const bus = await client(`stuck-worker-${run}`);
       // A handler that never returns: the consumer holds one message and takes no more.

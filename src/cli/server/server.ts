@@ -9,7 +9,7 @@ import type { Logger } from '../../log/index.js';
 import { createSchemaRegistry } from '../../schemas/index.js';
 import { startNotifyService } from './notify-service.js';
 import { openDatabase } from '../../store/index.js';
-import { createGateway } from '../../gateway/index.js';
+import { createGateway, HubAccessError } from '../../gateway/index.js';
 import { HUB_PATH, maxFrameBytes, serveHubSocket } from '../../transports/hub/index.js';
 import { ConfigError } from '../../config/index.js';
 import { openBackend } from './backend.js';
@@ -95,7 +95,14 @@ export async function startServer(config: TidingsConfig, logger: Logger): Promis
       hub: {
         path: HUB_PATH,
         maxFrameBytes: maxFrameBytes(config.max_message_bytes),
-        admit: (authorization, ip) => publishing.hubAccess.admit(authorization, ip),
+        admit: async (authorization, ip) => {
+          try {
+            return await publishing.hubAccess.admit(authorization, ip);
+          } catch (error) {
+            if (error instanceof HubAccessError) manage?.service.connectionRefused(ip, error.message);
+            throw error;
+          }
+        },
         accept: (socket, remote, identity) =>
           serveHubSocket(socket, remote, {
             connect: (client) => backend.connect(`tidings-hub ${client}${identity ? ` as ${identity.name}` : ''}`),

@@ -39,6 +39,11 @@ const actor = (m: Message): string | null => text(m.body, 'actor') ?? null;
 const DESCRIBED: Record<ManagementTopicName, Described> = {
   'tidings.manage.connection.open': { summary: (m) => `${field(m, 'service')} on ${field(m, 'host')} connected to the bus (${field(m, 'connection')})`, example: connection },
   'tidings.manage.connection.close': { summary: (m) => `${field(m, 'service')} on ${field(m, 'host')} disconnected from the bus (${field(m, 'connection')})`, example: connection },
+  'tidings.manage.connection.refused': {
+    summary: (m) => `a client at ${field(m, 'peer')} was refused a connection to the bus: ${field(m, 'reason')}`,
+    example: { peer: '203.0.113.7:40112', reason: 'a client from another machine needs a token: set TIDINGS_TOKEN' },
+    severity: Severity.WARNING as SeverityLevel,
+  },
   'tidings.manage.queue.declare': { summary: (m) => `queue ${field(m, 'queue')} was declared`, example: { queue: 'koji-builds', durable: true, exclusive: false, auto_delete: false, dead_letter_queue: 'koji-builds.dlq' } },
   'tidings.manage.queue.delete': { summary: (m) => `queue ${field(m, 'queue')} was deleted`, example: { queue: 'koji-builds' } },
   'tidings.manage.exchange.declare': { summary: (m) => `exchange ${field(m, 'exchange')} was declared`, example: { exchange: 'amq.topic', type: 'topic', durable: true } },
