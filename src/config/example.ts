@@ -180,8 +180,13 @@ admins = []
 metrics_max_queues = 200
 # RabbitMQ's consumer_timeout (seconds), for queues that do not set x-consumer-timeout.
 consumer_timeout = 1800
-# Publish management events under tidings.manage.* (connections, queues, alerts, audit records).
+# Publish management events under tidings.manage.*: alerts raised and cleared, audited actions,
+# clients the hub turned away…
 events = true
+# …and, when on, every object's coming and going: connections opened and closed, queues and exchanges
+# declared and deleted, bindings, consumers. Off by default: on a busy bus every "tidings tail" and
+# one-shot publish makes a few, which every subscriber to "#" (and the archive) would see.
+object_events = false
 
 # Alert thresholds for every queue; [[manage.queues]] entries override them per queue or pattern.
 [manage.defaults]

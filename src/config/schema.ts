@@ -235,6 +235,7 @@ export const CONFIG_SCHEMA: JsonSchema = {
         metrics_max_queues: { type: 'integer', minimum: 1, maximum: 10000, description: 'a number of queues from 1 to 10000' },
         consumer_timeout: { type: 'number', exclusiveMinimum: 0, description: 'a number of seconds' },
         events: { type: 'boolean' },
+        object_events: { type: 'boolean' },
         defaults: { type: 'object', additionalProperties: false, properties: THRESHOLDS },
         queues: {
           type: 'array',

@@ -163,8 +163,10 @@ export interface ManageConfig {
   metrics_max_queues: number;
   /** RabbitMQ's consumer_timeout in seconds, where a queue does not set x-consumer-timeout. */
   consumer_timeout: number;
-  /** Publish management events (connections, queues, bindings, consumers, alerts, audit) on the bus. */
+  /** Publish the actionable management events on the bus: alerts raised and cleared, audited actions, refused connects. */
   events: boolean;
+  /** Also publish every object's coming and going: connections, queues, exchanges, bindings, consumers. */
+  object_events: boolean;
   defaults: ManageThresholdsConfig;
   queues: ManageQueueThresholdsConfig[];
   publishers: ManagePublisherConfig[];

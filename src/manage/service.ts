@@ -27,6 +27,8 @@ export interface ManageServiceOptions {
   readonly metricsMaxQueues: number;
   /** Null: no management events on the bus. */
   readonly publish: PublishEvent | null;
+  /** Also publish objects' coming and going (connections, queues, bindings, consumers), not only alerts and actions. */
+  readonly objectEvents?: boolean;
   readonly logger: Logger;
 }
 
@@ -87,7 +89,8 @@ export class ManageService {
       if (transition.type === 'raised') this.log.warn(fields, alert.message);
       else this.log.info(fields, `cleared: ${alert.message}`);
     }
-    const events = [...(this.previous ? diffSnapshots(this.previous, snapshot) : []), ...transitions.map(alertEvent)];
+    const objects = this.options.objectEvents && this.previous ? diffSnapshots(this.previous, snapshot) : [];
+    const events = [...objects, ...transitions.map(alertEvent)];
     this.previous = snapshot;
     for (const event of events) await this.emit(event);
   }

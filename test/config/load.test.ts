@@ -44,6 +44,7 @@ const DEFAULTS: TidingsConfig = {
     metrics_max_queues: 200,
     consumer_timeout: 1800,
     events: true,
+    object_events: false,
     defaults: {
       no_consumer_seconds: 300,
       no_progress_minutes: 10,

@@ -109,6 +109,7 @@ for (const backend of BACKENDS) {
         notify: { enabled: false },
         manage: {
           interval: 1,
+          object_events: true,
           operators: [`ops-${run}`],
           admins: [`root-${run}`],
           defaults: { no_progress_minutes: 0.1, no_consumer_seconds: 2, sustain_seconds: 1, max_dead_letters: 0 },
@@ -143,6 +144,13 @@ for (const backend of BACKENDS) {
       assert.equal(connection.pid, process.pid);
       assert.ok(connection.host);
       assert.ok(connection.library);
+      // Objects' coming and going are announced (object_events = true here).
+      await until(
+        async () => events.find((e) => e.topic.endsWith('tidings.manage.consumer.subscribe') && e.body['queue'] === work && e.body['service'] === `billing-${run}`),
+        'the new consumer is announced',
+        backend.settleMs,
+      );
+      await until(async () => events.find((e) => e.topic.endsWith('tidings.manage.queue.declare') && e.body['queue'] === work), 'the new queue is announced', backend.settleMs);
     });
 
     test('a client turned away by the hub is announced as a failed connect', async () => {

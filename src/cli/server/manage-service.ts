@@ -29,6 +29,7 @@ export async function startManageService(config: TidingsConfig, database: StoreD
     intervalMs: config.manage.interval * 1000,
     metricsMaxQueues: config.manage.metrics_max_queues,
     publish: config.manage.events ? (event) => publishEvent(bus, event) : null,
+    objectEvents: config.manage.object_events,
     logger: log,
   });
   let traffic: Consumer | undefined;
