@@ -21,8 +21,7 @@ import { commandConfig, writeLine } from './context.js';
 import { ManageClient } from './manage-client.js';
 import { collect } from './options.js';
 import { serveUrl } from './serve-client.js';
-import { stripControl } from './format.js';
-import { age } from './status.js';
+import { shortDuration, stripControl } from './format.js';
 
 type Flags = { serveUrl?: string };
 type SelectionFlags = { all?: boolean; count?: string; id?: string[] };
@@ -78,7 +77,7 @@ export function registerManageActions(program: Command): void {
       }
       if (answer.deadLetters.length === 0) return writeLine(`no dead letters for ${stripControl(queue)}`);
       for (const letter of answer.deadLetters) {
-        const died = letter.diedAt === null ? '' : ` ${age(Date.now() - letter.diedAt)} ago`;
+        const died = letter.diedAt === null ? '' : ` ${shortDuration(Date.now() - letter.diedAt)} ago`;
         writeLine(stripControl(`#${letter.position} ${letter.id}  ${letter.topic}`));
         writeLine(stripControl(`   died${died} in ${letter.originQueue ?? '?'}: ${letter.reason ?? 'no reason recorded'}`));
         writeLine(stripControl(`   from exchange ${letter.originExchange || '(default)'} key ${letter.originRoutingKey ?? '?'}; dead-lettered ${letter.deaths}×, retried ${letter.retries}×`));

@@ -13,6 +13,7 @@ import { fetchArchive, serveUrl } from './serve-client.js';
 import { loadTrust } from '../trust-client.js';
 import type { MasterStatus, MirrorStatus } from '../mirror/index.js';
 import { InputError } from './input.js';
+import { shortDuration } from './format.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -114,7 +115,7 @@ export function registerMirror(program: Command): void {
       const status = (await fetchArchive(serveUrl(config, flags.serveUrl), '/api/v1/mirrors', new URLSearchParams(flags.module ? { module: flags.module } : {}))) as unknown as { masters: MasterStatus[]; mirrors: MirrorStatus[] };
       if (flags.json) return writeLine(JSON.stringify(status));
       for (const master of status.masters) writeLine(`master ${master.module}: ${master.state} at serial ${master.serial} since ${master.since.slice(0, 19).replace('T', ' ')}`);
-      const rows = status.mirrors.map((m) => [m.mirror, String(m.tier), m.upstream, m.module, m.state, String(m.serial), m.lagSerials === 0 ? '-' : `${m.lagSerials} / ${duration(m.lagSeconds)}`, m.lastFinished ? m.lastFinished.slice(0, 19).replace('T', ' ') : 'never', m.lastFailure ? m.lastFailure.error.slice(0, 60) : '']);
+      const rows = status.mirrors.map((m) => [m.mirror, String(m.tier), m.upstream, m.module, m.state, String(m.serial), m.lagSerials === 0 ? '-' : `${m.lagSerials} / ${shortDuration(m.lagSeconds * 1000)}`, m.lastFinished ? m.lastFinished.slice(0, 19).replace('T', ' ') : 'never', m.lastFailure ? m.lastFailure.error.slice(0, 60) : '']);
       const header = ['MIRROR', 'TIER', 'UPSTREAM', 'MODULE', 'STATE', 'SERIAL', 'BEHIND', 'LAST SYNC', 'LAST FAILURE'];
       const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
       for (const row of [header, ...rows]) writeLine(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
@@ -122,9 +123,3 @@ export function registerMirror(program: Command): void {
     });
 }
 
-/** 75 → "1m15s", 7300 → "2h01m". */
-function duration(seconds: number): string {
-  if (seconds < 60) return `${seconds}s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
-  return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
-}

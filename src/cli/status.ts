@@ -9,7 +9,7 @@ import { QUEUE_SORTS, type ConnectionStatus, type QueueStatus, type StatusReport
 import { commandConfig, writeLine } from './context.js';
 import { ManageClient } from './manage-client.js';
 import { serveUrl } from './serve-client.js';
-import { stripControl } from './format.js';
+import { shortDuration, stripControl } from './format.js';
 
 export function registerStatus(program: Command): void {
   program
@@ -59,7 +59,7 @@ function printQueues(queues: readonly QueueStatus[], all: boolean): void {
     rate(q.deliverRate),
     rate(q.ackRate),
     rate(q.redeliverRate),
-    q.oldestAgeMs === null ? '-' : age(q.oldestAgeMs),
+    q.oldestAgeMs === null ? '-' : shortDuration(q.oldestAgeMs),
     q.deadLetters === null ? '-' : String(q.deadLetters),
     q.owner ?? '-',
     q.alerts.join(','),
@@ -100,13 +100,4 @@ function table(header: string[], rows: string[][], numeric: ReadonlySet<number>)
 function rate(value: number | null): string {
   if (value === null) return '-';
   return value >= 100 ? String(Math.round(value)) : value.toFixed(1);
-}
-
-/** 75,000 ms → "1m15s"; 7,300,000 → "2h01m"; 3 days → "3d02h". */
-export function age(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < 60) return `${seconds}s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
-  if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
-  return `${Math.floor(seconds / 86_400)}d${String(Math.floor((seconds % 86_400) / 3600)).padStart(2, '0')}h`;
 }

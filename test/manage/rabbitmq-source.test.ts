@@ -13,7 +13,7 @@ import { AmqpTransport } from '../../src/transports/amqp/index.js';
 import { RabbitManagementSource, managementEndpoint } from '../../src/manage/rabbitmq/index.js';
 import { ManageNotFoundError, ManageRefusedError, ManageUnavailableError } from '../../src/manage/errors.js';
 import type { BusSnapshot, QueueView } from '../../src/manage/model.js';
-import { parseIdleSince, toSnapshot, type ApiAnswers } from '../../src/manage/rabbitmq/snapshot.js';
+import { toSnapshot, type ApiAnswers } from '../../src/manage/rabbitmq/snapshot.js';
 import { ensureRabbitMq } from '../helpers/rabbitmq.js';
 
 const MANAGEMENT = process.env['TIDINGS_TEST_RABBITMQ_MANAGEMENT_URL'] ?? 'http://guest:guest@127.0.0.1:15672';
@@ -335,12 +335,6 @@ describe('the management endpoint', () => {
 describe('mapping the management API to the model', () => {
   const empty: ApiAnswers = { overview: {}, nodes: [], exchanges: [], bindings: [], queues: [], consumers: [], channels: [], connections: [] };
   const settings = { vhost: '/', consumerTimeoutMs: 60_000 };
-
-  test('reads idle_since in both the 3.10+ and the older format', () => {
-    assert.equal(parseIdleSince('2026-01-02T03:04:05.678+00:00'), Date.UTC(2026, 0, 2, 3, 4, 5, 678));
-    assert.equal(parseIdleSince('2026-01-02 03:04:05'), Date.UTC(2026, 0, 2, 3, 4, 5));
-    assert.equal(parseIdleSince(undefined), null);
-  });
 
   test('a queue: oldest age from the head timestamp, its own consumer timeout, its dead-letter queue and depth', () => {
     const takenAt = Date.UTC(2026, 0, 1, 12, 0, 0);

@@ -55,7 +55,6 @@ export interface ApiQueue {
   /** Seconds since the epoch: the `timestamp` property of the head message, when it has one. */
   readonly head_message_timestamp?: number | null;
   /** `2026-01-01T09:00:00.000+00:00` (3.10+) or `2026-01-01 09:00:00` (older, UTC). Absent while busy. */
-  readonly idle_since?: string;
 }
 
 export interface ApiConsumer {
@@ -108,7 +107,7 @@ export const COLUMNS = {
   bindings: ['source', 'destination', 'destination_type', 'routing_key'],
   queues: [
     'name', 'durable', 'exclusive', 'auto_delete', 'arguments', 'effective_policy_definition', 'messages', 'messages_ready',
-    'messages_unacknowledged', 'consumers', 'consumer_utilisation', 'message_stats', 'head_message_timestamp', 'idle_since',
+    'messages_unacknowledged', 'consumers', 'consumer_utilisation', 'message_stats', 'head_message_timestamp',
   ],
   consumers: ['consumer_tag', 'prefetch_count', 'active', 'queue.name', 'channel_details.name', 'channel_details.connection_name', 'channel_details.number'],
   channels: ['name', 'number', 'connection_details.name', 'consumer_count', 'messages_unacknowledged', 'prefetch_count', 'message_stats'],

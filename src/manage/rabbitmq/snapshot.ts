@@ -78,14 +78,6 @@ function ratesOf(stats: MessageStats | undefined): Rates {
   return { publish: rate(stats, 'publish'), deliver: rate(stats, 'deliver_get'), ack: rate(stats, 'ack'), redeliver: rate(stats, 'redeliver') };
 }
 
-/** `idle_since`: ISO 8601 with an offset on 3.10+, `YYYY-MM-DD HH:MM:SS` in UTC before. */
-export function parseIdleSince(value: string | undefined): number | null {
-  if (!value) return null;
-  const iso = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(value) ? `${value.replace(' ', 'T')}Z` : value;
-  const parsed = Date.parse(iso);
-  return Number.isNaN(parsed) ? null : parsed;
-}
-
 function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
@@ -185,7 +177,10 @@ function queueViews(answers: ApiAnswers, settings: SnapshotSettings, takenAt: nu
       deadLetterQueue,
       deadLetterDepth: dlq ? (dlq.messages ?? (dlq.messages_ready ?? 0) + (dlq.messages_unacknowledged ?? 0)) : null,
       ackTimeoutMs: ackTimeoutOf(queue, settings.consumerTimeoutMs),
-      lastActivityAt: parseIdleSince(queue.idle_since),
+      // Not `idle_since`: RabbitMQ sets it after any activity, publishes included, so a stuck consumer
+      // on a queue that still receives would look busy. Progress is read from the delivered and
+      // acked counters instead.
+      lastActivityAt: null,
     };
   });
 }
